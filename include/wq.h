@@ -1,0 +1,243 @@
+/*
+ * wq.h - make an independent-iteration loop parallel.
+ *
+ * This header is the whole public API of wq and its manual.  Every function
+ * returns 0 or a positive errno code, as pthreads do, and never sets errno:
+ *
+ *   EINVAL   an argument is invalid (NULL callback, NULL output, overflow);
+ *            no callback of that call has run.
+ *   ENOMEM   memory could not be allocated; no callback has run.
+ *   EAGAIN   threads could not be created (wq_pool_create only).
+ *   EDEADLK  a group was waited on from inside one of its own tasks.
+ *   ECHILD   the pool was created before fork() and this is the child: its
+ *            threads do not exist here.  (The default pool is recreated in
+ *            a child instead, so NULL keeps working.)
+ *   other    the first non-zero value a callback returned.
+ *
+ * A NULL pool stands for the process-wide default pool, created on first use
+ * with default options.  Every function may be called from any thread,
+ * including from inside a callback running on the same pool (nesting): a
+ * thread that waits for work helps run it, so nested calls always complete.
+ *
+ * Copyright the wq authors.  Licensed under the MIT license (see COPYING).
+ */
+#ifndef WQ_H
+#define WQ_H
+
+#include <stddef.h>
+
+#include "wq/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define WQ_EXPORT
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define WQ_EXPORT __attribute__((visibility("default")))
+#else
+#define WQ_EXPORT
+#endif
+
+/* ---------------------------------------------------------------- pools -- */
+
+/* An opaque pool of threads.  A pool of size N runs N-1 worker threads; the
+ * thread that calls a loop on it works too, as an OpenMP master thread does. */
+typedef struct wq_pool wq_pool;
+
+/* Pool options.  A zeroed struct means every default; more fields may be
+ * added at any time, always with zero meaning "default", so initialise with
+ * `wq_options opt = {0};` and set only the fields you need. */
+typedef struct wq_options {
+    /* Threads including the caller.  0: the environment variable
+     * WQ_NUM_THREADS if it holds a positive integer, else wq_cpu_count(). */
+    unsigned threads;
+
+    /* How long an idle thread spins before it sleeps, in microseconds.
+     * 0: the environment variable WQ_SPIN_US if set, else WQ_SPIN_US_DEFAULT;
+     * negative: sleep at once.  Spinning buys a faster start of the next loop
+     * at the price of CPU time; an idle pool uses no CPU once it has passed. */
+    int spin_us;
+
+    /* Stack size of each worker thread in bytes; 0: the system default.
+     * Values below PTHREAD_STACK_MIN are raised to it. */
+    size_t stack_size;
+
+    /* Worker threads are named "<name>-<slot>" (visible in top -H and in
+     * debuggers, truncated to 15 bytes); NULL: "wq". */
+    const char *name;
+
+    /* Called on each worker thread when it starts, before it runs any work,
+     * and when it stops; slot is the worker's index, 1 to size-1 (Python's
+     * Pool initializer).  Either may be NULL. */
+    void (*on_start)(void *hook_arg, unsigned slot);
+    void (*on_stop)(void *hook_arg, unsigned slot);
+    void *hook_arg;
+
+    /* WQ_FLUSH_DENORMALS: callbacks run with denormals flushed to zero (on
+     * x86-64 SSE and AArch64), on every thread, for the duration of a call. */
+    unsigned flags;
+
+    /* Reserved: keep zero.  Room for the fields to come. */
+    void *reserved[8];
+} wq_options;
+
+#define WQ_SPIN_US_DEFAULT 100
+#define WQ_FLUSH_DENORMALS 0x1u
+/* The largest pool wq_pool_create accepts. */
+#define WQ_THREADS_MAX 1024u
+
+/* Create a pool.  opt may be NULL (every default).  All threads are created
+ * here; no later call creates a thread or allocates on the hot path of a loop.
+ * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, a reserved
+ * field set), ENOMEM, or EAGAIN (a thread could not be created; none is left
+ * running).  Thread-safe. */
+WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
+
+/* Finish the tasks still queued in the pool's groups, stop and join its
+ * threads, and free it.  NULL destroys the default pool (if it was created),
+ * which the next call with a NULL pool creates afresh.  No loop may be
+ * running on the pool and no other thread may use it during or after the
+ * call; groups of the pool must be destroyed first.  Called from inside a
+ * callback running on that same pool it does nothing (the pool is in use). */
+WQ_EXPORT void wq_pool_destroy(wq_pool *pool);
+
+/* Threads of the pool, the caller included; NULL: the default pool's
+ * (created if needed; 0 if it cannot be).  Thread-safe. */
+WQ_EXPORT unsigned wq_pool_size(const wq_pool *pool);
+
+/* CPUs this process may use: the smaller of the affinity mask's count and the
+ * cgroup (v1 or v2) CPU quota rounded up, never below 1.  It ignores
+ * WQ_NUM_THREADS.  Thread-safe. */
+WQ_EXPORT unsigned wq_cpu_count(void);
+
+/* Monotonic wall-clock time in seconds, for timing loops.  A CPU-time clock
+ * (clock(), Python's time.clock) adds the time of every thread and so makes a
+ * parallel loop look slower than it is. */
+WQ_EXPORT double wq_now(void);
+
+/* Text for a code returned by this library: its errno text (strerror), or a
+ * wq-specific text.  Never NULL; thread-safe. */
+WQ_EXPORT const char *wq_strerror(int code);
+
+/* ---------------------------------------------------------------- loops -- */
+
+/* Parallel for: the parallel version of
+ *
+ *     for (size_t i = 0; i < n; i += chunk) body(ctx, i, min(i + chunk, n));
+ *
+ * body is called on disjoint, non-empty pieces [begin, end) that together
+ * cover [0, n) exactly once, from any thread of the pool, in any order.
+ *
+ * chunk   the length of each piece (the last may be shorter): the unit of
+ *         scheduling, as Python's chunksize.  0: wq picks the pieces, large
+ *         first and smaller towards the end of each thread's share, stealing
+ *         from busy threads, which balances uneven iterations untuned.
+ * ctx     passed to body untouched.
+ *
+ * A loop of one piece runs on the calling thread without waking any other; a
+ * loop of k pieces wakes at most k-1 threads.  If body returns non-zero, no
+ * further piece starts; wq_for returns the first such value once the pieces
+ * already running have finished.  Returns 0, EINVAL (body NULL; nothing
+ * runs), ENOMEM/EAGAIN (the default pool could not be created), or body's
+ * value.  Thread-safe and re-entrant: body may call any wq function. */
+typedef int (*wq_range_fn)(void *ctx, size_t begin, size_t end);
+WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
+                     void *ctx);
+
+/* Parallel map: the parallel version of
+ *
+ *     for (size_t i = 0; i < n; i++)
+ *         fn(ctx, (char *)in + i * in_size, (char *)out + i * out_size);
+ *
+ * in and out are arrays of n elements with strides in_size and out_size in
+ * bytes (Python's Pool.map; Pool.starmap is a map over an array of argument
+ * structs).  in may be NULL with in_size 0 (fn then gets in == NULL).
+ * chunk as in wq_for.  Returns 0, EINVAL (fn or out NULL, in NULL with in_size
+ * non-zero, n * in_size or n * out_size overflowing; nothing runs), or the
+ * first non-zero value fn returned (later elements may be left unwritten). */
+typedef int (*wq_map_fn)(void *ctx, const void *in, void *out);
+WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
+                     size_t in_size, void *out, size_t out_size, wq_map_fn fn,
+                     void *ctx);
+
+/* ------------------------------------------------------------ reduction -- */
+
+/* A reduction: how to make, grow and join partial results.
+ *
+ * size     bytes of one partial (wq aligns partials to 64 bytes and keeps
+ *          partials of different threads on different cache lines).
+ * init     partial = the identity of the operation.
+ * fold     partial = partial (+) the iterations [begin, end); may return
+ *          non-zero to stop the reduction, as a wq_for body.
+ * combine  partial = partial (+) other.  Must be associative; it need not be
+ *          commutative: partial always covers iterations before other's.
+ */
+typedef struct wq_reducer {
+    size_t size;
+    void (*init)(void *ctx, void *partial);
+    int (*fold)(void *ctx, size_t begin, size_t end, void *partial);
+    void (*combine)(void *ctx, void *partial, const void *other);
+} wq_reducer;
+
+/* Parallel reduce: *result = init (+) fold([0, n)), where [0, n) is cut into
+ * blocks fixed by (n, chunk, r->size) alone, each block is folded piece by
+ * piece into its own partial, and the partials are combined left to right.
+ * The result is therefore bitwise identical for every pool size and every
+ * run: a floating-point sum does not change with the thread count.
+ *
+ * chunk   the length of the pieces handed to fold.  0: wq picks (about 512
+ *         blocks at most, each folded in one call).
+ * result  r->size bytes, written on success; its previous contents are not
+ *         read.  On failure its contents are unspecified.
+ *
+ * Memory: one partial per block, at most 512 blocks of 64-byte-aligned
+ * partials (fewer for partials over 2 KiB); up to 4 KiB of it on the stack,
+ * beyond that from malloc.  Returns 0, EINVAL (r, result or a callback NULL,
+ * r->size 0), ENOMEM, or the first non-zero value fold returned. */
+WQ_EXPORT int wq_reduce(wq_pool *pool, size_t n, size_t chunk,
+                        const wq_reducer *r, void *ctx, void *result);
+
+/* --------------------------------------------------------------- groups -- */
+
+/* A group of submitted tasks to wait on: Python's Pool.apply_async. */
+typedef struct wq_group wq_group;
+typedef int (*wq_task_fn)(void *arg);
+
+/* Create an empty group on pool (NULL: the default pool).  Returns 0, EINVAL
+ * (group NULL), ENOMEM. */
+WQ_EXPORT int wq_group_create(wq_group **group, wq_pool *pool);
+
+/* Queue fn(arg) to run on the pool.  Never drops a task and never blocks for
+ * long: when the group's queue is full, the caller runs queued tasks itself
+ * until there is room.  May be called from several threads at once,
+ * including from the group's own tasks.  Returns 0 or EINVAL (group or fn
+ * NULL). */
+WQ_EXPORT int wq_group_submit(wq_group *group, wq_task_fn fn, void *arg);
+
+/* Wait until every task submitted so far has finished, running queued tasks
+ * on the calling thread meanwhile (only tasks of this group, so a wait never
+ * picks up unrelated work).  Returns 0, the first non-zero value a task
+ * returned since the previous wait (tasks are never cancelled), EINVAL
+ * (group NULL), or EDEADLK if called from inside one of the group's own tasks
+ * (which could never finish). */
+WQ_EXPORT int wq_group_wait(wq_group *group);
+
+/* Wait for the group's tasks as wq_group_wait does, then free it.  NULL does
+ * nothing.  From inside one of its own tasks it does nothing. */
+WQ_EXPORT void wq_group_destroy(wq_group *group);
+
+/* -------------------------------------------------------------- version -- */
+
+/* The library's version as "MAJOR.MINOR.PATCH", which may differ from the
+ * WQ_VERSION_STRING this program was compiled against. */
+WQ_EXPORT const char *wq_version_string(void);
+/* The same as (MAJOR << 16) | (MINOR << 8) | PATCH. */
+WQ_EXPORT unsigned wq_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WQ_H */

@@ -1,0 +1,178 @@
+/*
+ * internal.h - the objects shared by the files of lib/.
+ *
+ * The pool (pool.c) owns worker threads and a job board (queue.c).  A job is
+ * anything threads can help with: a loop (loop.c, reduce.c) or a task group
+ * (group.c).  Its owner publishes it on a board slot, any thread may join it
+ * through the slot, and the owner retires the slot once it has finished,
+ * which is the moment no other thread can still be touching the job.
+ */
+#ifndef WQ_INTERNAL_H
+#define WQ_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <wq.h>
+
+#include "atomics.h"
+
+#define WQ__HIDDEN __attribute__((visibility("hidden")))
+
+/* ------------------------------------------------------------------ jobs -- */
+
+struct wq__job;
+
+/* Help with a job: run some of its work on the calling thread and return.
+ * Called only while the caller holds a reference on the job's slot, whose
+ * index it is given (so it can close the slot when the work runs out). */
+typedef void (*wq__help_fn)(struct wq__job *job, int slot);
+
+struct wq__job {
+    wq__help_fn help; /* written by the owner before publication, read-only */
+    unsigned flags;   /* the pool's WQ_FLUSH_DENORMALS, for helpers */
+};
+
+/* ------------------------------------------------------------- the board -- */
+
+/* One board slot.  Slot memory lives as long as the pool, which is what
+ * makes it safe for a thread to touch a slot whose job has just finished.
+ *
+ *   job    written by the owner (publish: release; retire: seq_cst store of
+ *          NULL) and by any thread that finds the job exhausted (seq_cst CAS
+ *          to NULL).  Read by helpers twice: a relaxed peek while scanning,
+ *          then a seq_cst load after taking a reference (users), which pairs
+ *          with the owner's seq_cst NULL store: either the helper sees NULL,
+ *          or the owner sees its reference and waits for it.
+ *   hint   "there may be work": 1 for an open loop, the queued-task count for
+ *          a group.  Relaxed everywhere: a stale hint costs one wasted look or
+ *          one later look, never correctness.
+ *   users  references held by helpers; seq_cst increment (see job), release
+ *          decrement that pairs with the owner's acquire read when it drains:
+ *          everything a helper wrote for the job happens before the owner
+ *          returns.
+ *   parked the owner sleeps on users; seq_cst store before its last look at
+ *          users, seq_cst load by a helper after its decrement to 0
+ *          (Dekker pair: one of the two sees the other).
+ */
+struct wq__slot {
+    WQ__ALIGNED _Atomic(struct wq__job *) job; /* a slot a cache line */
+    _Atomic uint32_t hint;
+    _Atomic uint32_t users;
+    _Atomic uint32_t parked;
+};
+
+#define WQ__BOARD_WORDS 4
+#define WQ__BOARD_SLOTS (64 * WQ__BOARD_WORDS)
+
+/* ------------------------------------------------------------------ pool -- */
+
+struct wq_pool {
+    unsigned size;       /* threads including the caller */
+    unsigned flags;      /* WQ_FLUSH_DENORMALS */
+    double spin;         /* seconds an idle thread spins before parking */
+    unsigned long forks; /* wq__forks when created: a child sees it differ */
+    wq_options opt;      /* as given, for the hooks and names */
+    pthread_t *threads;  /* size - 1 workers */
+
+    /* Bumped (seq_cst) after every publication and at shutdown; idle
+     * workers spin on it, then park on it.  Pairs with sleepers: a
+     * publisher bumps epoch then reads sleepers; a worker increments
+     * sleepers then reads epoch, so either the publisher wakes it or it sees
+     * the new epoch and does not sleep. */
+    WQ__ALIGNED _Atomic uint32_t epoch;
+    WQ__ALIGNED _Atomic uint32_t sleepers;
+    /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */
+    _Atomic int stopping;
+
+    /* Bit i set while slot i belongs to a job's owner.  Set by CAS
+     * (acq_rel) when publishing, cleared (release) after the slot's users
+     * have drained; scanners read it relaxed and validate through the slot.
+     */
+    WQ__ALIGNED _Atomic uint64_t used[WQ__BOARD_WORDS];
+    struct wq__slot slots[WQ__BOARD_SLOTS];
+};
+
+/* pool.c */
+WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
+WQ__HIDDEN void wq__pool_wake(wq_pool *pool, unsigned n);
+WQ__HIDDEN extern _Atomic unsigned long wq__forks;
+
+/* queue.c: the job board */
+WQ__HIDDEN int wq__board_publish(wq_pool *pool, struct wq__job *job,
+                                 uint32_t hint);
+WQ__HIDDEN void wq__board_close(wq_pool *pool, int slot, struct wq__job *job);
+WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot);
+WQ__HIDDEN struct wq__job *wq__board_enter(wq_pool *pool, int slot);
+WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
+WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
+WQ__HIDDEN int wq__board_has_work(wq_pool *pool);
+
+/* -------------------------------------------------------- the task ring -- */
+
+/* A bounded multi-producer multi-consumer FIFO of tasks (D. Vyukov's
+ * bounded MPMC queue): each cell carries a sequence number that says whose
+ * turn it is, so producers and consumers each claim a position with one CAS
+ * on their own index and never touch each other's. */
+struct wq__task {
+    wq_task_fn fn;
+    void *arg;
+};
+
+struct wq__cell {
+    _Atomic size_t seq;
+    struct wq__task task;
+};
+
+struct wq__ring {
+    struct wq__cell *cells;
+    size_t mask; /* capacity - 1, capacity a power of two */
+    WQ__ALIGNED _Atomic size_t tail; /* next position to push */
+    WQ__ALIGNED _Atomic size_t head; /* next position to pop */
+};
+
+WQ__HIDDEN int wq__ring_init(struct wq__ring *ring, size_t capacity);
+WQ__HIDDEN void wq__ring_fini(struct wq__ring *ring);
+WQ__HIDDEN int wq__ring_push(struct wq__ring *ring, const struct wq__task *t);
+WQ__HIDDEN int wq__ring_pop(struct wq__ring *ring, struct wq__task *t);
+
+/* ------------------------------------------------------- per-thread state -- */
+
+/* What the calling thread is doing, innermost first: a frame per loop it
+ * owns or helps and per task it runs.  Lets wq_pool_destroy refuse a pool
+ * that is in use below it and wq_group_wait refuse a group whose task is
+ * below it on the same stack. */
+struct wq__frame {
+    const wq_pool *pool;
+    const struct wq_group *group; /* for a task frame */
+    struct wq__frame *up;
+};
+
+struct wq__thread {
+    wq_pool *pool;     /* the pool this thread works for; NULL outside */
+    unsigned slot;     /* worker index 1..size-1; 0 outside */
+    struct wq__frame *frames;
+};
+
+WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
+
+static inline void wq__frame_push(struct wq__frame *f, const wq_pool *pool,
+                                  const struct wq_group *group)
+{
+    f->pool = pool;
+    f->group = group;
+    f->up = wq__self.frames;
+    wq__self.frames = f;
+}
+
+static inline void wq__frame_pop(struct wq__frame *f)
+{
+    wq__self.frames = f->up;
+}
+
+/* Spin for the pool's spin window, calling done(arg) between pauses; true as
+ * soon as it returns true, false when the window has passed. */
+WQ__HIDDEN int wq__spin_until(const wq_pool *pool, int (*done)(void *),
+                              void *arg);
+
+#endif /* WQ_INTERNAL_H */

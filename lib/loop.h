@@ -1,0 +1,57 @@
+/*
+ * loop.h - one parallel loop over a range of units (chunks, items or
+ * reduction blocks), shared by wq_for, wq_map and wq_reduce.
+ *
+ * The range is cut into lanes, one per thread that may join (the owner takes
+ * lane 0, each helper the next free one).  A thread claims units from the
+ * front of its own lane with a CAS on that lane's counter, which only thieves
+ * ever contend for; when its lane runs out it steals from the front of the
+ * lane with the most units left.  So the common claim touches a cache line no
+ * other thread writes, and load balancing costs only where it is needed.
+ */
+#ifndef WQ_LOOP_H
+#define WQ_LOOP_H
+
+#include "internal.h"
+
+#define WQ__LANES_MAX 64
+
+struct wq__loop;
+
+/* Run units [begin, end) on the calling thread; non-zero stops the loop. */
+typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
+
+/* One lane of units.  next: claimed by relaxed CAS (only atomicity matters:
+ * each unit goes to exactly one claimer; the work's data is published by the
+ * board slot protocol).  end: written by the owner before publication. */
+struct wq__lane {
+    _Alignas(64) _Atomic size_t next; /* a lane a cache line */
+    size_t end;
+};
+
+struct wq__loop {
+    struct wq__job job;
+    wq_pool *pool;
+    size_t units;
+    /* 0: claim one unit at a time (the user's chunk); 1: claim a shrinking
+     * share of what is left in the lane (chunk 0). */
+    int guided;
+    wq__piece_fn piece;
+    void *arg;
+    unsigned nlanes;
+    /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
+     * spreads helpers, any lane is a correct start. */
+    _Atomic unsigned joined;
+    /* The first non-zero result of a piece, set by CAS from 0 (relaxed:
+     * helpers only test it to stop claiming; the owner reads it after the
+     * slot has drained, which orders it).  */
+    _Atomic int error;
+    struct wq__lane lanes[WQ__LANES_MAX];
+};
+
+/* The owner's side: run loop->units units on the pool (already resolved)
+ * with loop->piece, using helpers when there is more than one unit.  Returns
+ * the first non-zero piece result or 0. */
+WQ__HIDDEN int wq__loop_run(wq_pool *pool, struct wq__loop *loop);
+
+#endif /* WQ_LOOP_H */

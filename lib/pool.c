@@ -1,0 +1,350 @@
+/*
+ * pool.c - worker threads: start, look for work, spin, park, wake, stop;
+ * and the process-wide default pool.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "park.h"
+#include "thread.h"
+
+_Thread_local struct wq__thread wq__self;
+
+/* Counts fork()s in this process's ancestry (bumped in the child).  A pool
+ * remembers the count it was created under; its threads do not exist in a
+ * child, so calls on it there answer ECHILD instead of waiting for them. */
+_Atomic unsigned long wq__forks;
+
+#if !defined(__linux__)
+struct wq__lot wq__lots[64] = {
+    [0 ... 63] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER}};
+#endif
+
+double wq_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int wq__spin_until(const wq_pool *pool, int (*done)(void *), void *arg)
+{
+    if (pool->spin <= 0)
+        return done(arg);
+    double deadline = 0;
+    for (unsigned i = 0;; i++) {
+        if (done(arg))
+            return 1;
+        /* Read the clock once every 64 pauses: a pause is tens of cycles,
+         * a clock read about a hundred. */
+        if ((i & 63) == 0) {
+            double now = wq_now();
+            if (deadline == 0)
+                deadline = now + pool->spin;
+            else if (now > deadline)
+                return 0;
+        }
+        wq__cpu_relax();
+    }
+}
+
+/* Publication side of parking: see the epoch/sleepers comment in
+ * internal.h.  Wakes at most n sleepers: a loop wakes as many as it has
+ * pieces to share, a task one. */
+void wq__pool_wake(wq_pool *pool, unsigned n)
+{
+    wq__fetch_add_seq_cst(&pool->epoch, 1);
+    if (n && wq__load_seq_cst(&pool->sleepers))
+        wq__unpark(&pool->epoch, n > INT_MAX ? INT_MAX : (int)n);
+}
+
+struct wq__epoch_wait {
+    wq_pool *pool;
+    uint32_t seen;
+};
+
+static int wq__epoch_moved(void *arg)
+{
+    struct wq__epoch_wait *w = arg;
+    return wq__load_acquire(&w->pool->epoch) != w->seen;
+}
+
+static void wq__worker_idle(wq_pool *pool, uint32_t seen)
+{
+    struct wq__epoch_wait w = {pool, seen};
+    if (wq__spin_until(pool, wq__epoch_moved, &w))
+        return;
+    wq__fetch_add_seq_cst(&pool->sleepers, 1);
+    if (wq__load_seq_cst(&pool->epoch) == seen)
+        wq__park(&pool->epoch, seen);
+    wq__fetch_sub_release(&pool->sleepers, 1);
+}
+
+struct wq__start {
+    wq_pool *pool;
+    unsigned slot;
+};
+
+static void *wq__worker(void *arg)
+{
+    struct wq__start *start = arg;
+    wq_pool *pool = start->pool;
+    unsigned slot = start->slot;
+    free(start);
+
+    wq__self.pool = pool;
+    wq__self.slot = slot;
+    wq__thread_name(pool->opt.name ? pool->opt.name : "wq", slot);
+    if (pool->opt.on_start)
+        pool->opt.on_start(pool->opt.hook_arg, slot);
+
+    /* Spread the workers' first looks over the board. */
+    unsigned cursor = slot * 7 % WQ__BOARD_SLOTS;
+    for (;;) {
+        /* Acquire: pairs with the publisher's seq_cst bump, so the board
+         * scan below sees every job published before this epoch. */
+        uint32_t seen = wq__load_acquire(&pool->epoch);
+        if (wq__board_help(pool, &cursor))
+            continue;
+        /* Stop only once nothing submitted is left (wq_pool_destroy
+         * promises to finish queued tasks). */
+        if (wq__load_seq_cst(&pool->stopping) && !wq__board_has_work(pool))
+            break;
+        wq__worker_idle(pool, seen);
+    }
+
+    if (pool->opt.on_stop)
+        pool->opt.on_stop(pool->opt.hook_arg, slot);
+    return NULL;
+}
+
+static double wq__spin_seconds(int spin_us)
+{
+    if (spin_us == 0) {
+        const char *env = getenv("WQ_SPIN_US");
+        char *end;
+        long v = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && v >= 0 && v <= 10 * 1000 * 1000)
+            return (double)v * 1e-6;
+        return WQ_SPIN_US_DEFAULT * 1e-6;
+    }
+    return spin_us < 0 ? 0 : (double)spin_us * 1e-6;
+}
+
+static unsigned wq__default_threads(void)
+{
+    const char *env = getenv("WQ_NUM_THREADS");
+    if (env && *env) {
+        char *end;
+        unsigned long v = strtoul(env, &end, 10);
+        /* Anything but a plain positive count is ignored, as OpenMP runtimes
+         * ignore a malformed OMP_NUM_THREADS. */
+        if (!*end && *env != '-' && v > 0 && v <= WQ_THREADS_MAX)
+            return (unsigned)v;
+    }
+    return wq_cpu_count();
+}
+
+static void wq__join(wq_pool *pool, unsigned started)
+{
+    wq__store_seq_cst(&pool->stopping, 1);
+    wq__pool_wake(pool, INT_MAX);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(pool->threads[i], NULL);
+}
+
+static int wq__start_threads(wq_pool *pool)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr))
+        return ENOMEM;
+    if (pool->opt.stack_size) {
+        size_t size = pool->opt.stack_size;
+        if (size < (size_t)PTHREAD_STACK_MIN)
+            size = (size_t)PTHREAD_STACK_MIN;
+        pthread_attr_setstacksize(&attr, size);
+    }
+    sigset_t old;
+    wq__block_signals(&old);
+    int rc = 0;
+    unsigned i;
+    for (i = 0; i + 1 < pool->size; i++) {
+        struct wq__start *start = malloc(sizeof *start);
+        if (!start) {
+            rc = ENOMEM;
+            break;
+        }
+        *start = (struct wq__start){pool, i + 1};
+        if (pthread_create(&pool->threads[i], &attr, wq__worker, start)) {
+            free(start);
+            rc = EAGAIN;
+            break;
+        }
+    }
+    wq__restore_signals(&old);
+    pthread_attr_destroy(&attr);
+    if (rc)
+        wq__join(pool, i);
+    return rc;
+}
+
+static int wq__options_valid(const wq_options *opt)
+{
+    if (opt->threads > WQ_THREADS_MAX || (opt->flags & ~WQ_FLUSH_DENORMALS))
+        return 0;
+    for (size_t i = 0; i < sizeof opt->reserved / sizeof *opt->reserved; i++)
+        if (opt->reserved[i])
+            return 0;
+    return 1;
+}
+
+int wq_pool_create(wq_pool **out, const wq_options *opt)
+{
+    static const wq_options defaults;
+    if (!out)
+        return EINVAL;
+    if (!opt)
+        opt = &defaults;
+    if (!wq__options_valid(opt))
+        return EINVAL;
+
+    /* Aligned for the cache-line-padded counters inside. */
+    wq_pool *pool = aligned_alloc(WQ__CACHELINE,
+                                  (sizeof *pool + WQ__CACHELINE - 1) /
+                                      WQ__CACHELINE * WQ__CACHELINE);
+    if (!pool)
+        return ENOMEM;
+    memset(pool, 0, sizeof *pool);
+    pool->opt = *opt;
+    pool->size = opt->threads ? opt->threads : wq__default_threads();
+    pool->flags = opt->flags;
+    pool->spin = wq__spin_seconds(opt->spin_us);
+    pool->forks = wq__load_relaxed(&wq__forks);
+    pool->threads = calloc(pool->size, sizeof *pool->threads);
+    if (!pool->threads) {
+        free(pool);
+        return ENOMEM;
+    }
+    int rc = wq__start_threads(pool);
+    if (rc) {
+        free(pool->threads);
+        free(pool);
+        return rc;
+    }
+    *out = pool;
+    return 0;
+}
+
+static int wq__pool_in_use_here(const wq_pool *pool)
+{
+    if (wq__self.pool == pool)
+        return 1;
+    for (const struct wq__frame *f = wq__self.frames; f; f = f->up)
+        if (f->pool == pool)
+            return 1;
+    return 0;
+}
+
+static void wq__pool_free(wq_pool *pool)
+{
+    free(pool->threads);
+    free(pool);
+}
+
+static void wq__pool_stop(wq_pool *pool)
+{
+    /* Finish queued group tasks here too, so a small pool (or one whose
+     * workers are busy) does not leave them to the workers alone. */
+    unsigned cursor = 0;
+    while (wq__board_has_work(pool))
+        if (!wq__board_help(pool, &cursor))
+            wq__cpu_relax();
+    wq__join(pool, pool->size - 1);
+    wq__pool_free(pool);
+}
+
+/* ---------------------------------------------------------- default pool -- */
+
+static _Atomic(wq_pool *) wq__default;
+static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
+
+/* In a child of fork() only the forking thread exists: the default pool's
+ * workers are gone.  Forget it (its memory is the parent's business) so the
+ * child's first call creates a working one, and make every older explicit
+ * pool answer ECHILD. */
+static void wq__atfork_child(void)
+{
+    wq__fetch_add_relaxed(&wq__forks, 1);
+    wq__store_relaxed(&wq__default, NULL);
+    pthread_mutex_init(&wq__default_lock, NULL);
+}
+
+static void wq__atfork_register(void)
+{
+    pthread_atfork(NULL, NULL, wq__atfork_child);
+}
+
+/* Resolve NULL to the default pool, creating it on first use; check that an
+ * explicit pool still has its threads (not a pool inherited through fork).
+ * Acquire on the pointer pairs with the release store after creation. */
+int wq__pool_resolve(wq_pool **pool)
+{
+    pthread_once(&wq__atfork_once, wq__atfork_register);
+    if (*pool)
+        return (*pool)->forks == wq__load_relaxed(&wq__forks) ? 0 : ECHILD;
+    wq_pool *p = wq__load_acquire(&wq__default);
+    if (!p) {
+        int rc = 0;
+        pthread_mutex_lock(&wq__default_lock);
+        p = wq__load_relaxed(&wq__default);
+        if (!p) {
+            rc = wq_pool_create(&p, NULL);
+            if (!rc)
+                wq__store_release(&wq__default, p);
+        }
+        pthread_mutex_unlock(&wq__default_lock);
+        if (rc)
+            return rc;
+    }
+    *pool = p;
+    return 0;
+}
+
+void wq_pool_destroy(wq_pool *pool)
+{
+    if (!pool) {
+        pthread_mutex_lock(&wq__default_lock);
+        pool = wq__load_relaxed(&wq__default);
+        if (pool && wq__pool_in_use_here(pool))
+            pool = NULL;
+        if (pool)
+            wq__store_release(&wq__default, NULL);
+        pthread_mutex_unlock(&wq__default_lock);
+        if (!pool)
+            return;
+    } else if (wq__pool_in_use_here(pool)) {
+        return;
+    }
+    if (pool->forks != wq__load_relaxed(&wq__forks)) {
+        wq__pool_free(pool); /* its threads do not exist here */
+        return;
+    }
+    wq__pool_stop(pool);
+}
+
+unsigned wq_pool_size(const wq_pool *pool)
+{
+    wq_pool *p = (wq_pool *)pool;
+    if (wq__pool_resolve(&p) && !pool)
+        return 0;
+    return p->size;
+}

@@ -1,0 +1,255 @@
+/*
+ * queue.c - the lock-free structures that carry work to threads: the job
+ * board (loops and groups) and the task ring (a group's queued tasks).
+ *
+ * The job board.  A loop is not a message for one consumer: every thread
+ * should be able to join it until its range runs out.  So a job is published
+ * on a board slot rather than pushed into a FIFO, and stays there until its
+ * owner retires it.  Publishing is one CAS on a bitmap; joining is one
+ * increment of the slot's reference count; nothing on the path takes a lock.
+ *
+ * Why a helper can never touch a finished job (the slot protocol):
+ *   owner:  job = NULL (seq_cst)   ...   wait until users == 0
+ *   helper: users++ (seq_cst)      ...   j = job (seq_cst); use j if non-NULL
+ * The four accesses are seq_cst, so they are totally ordered: if the helper's
+ * load comes first it sees the job and its reference is visible to the
+ * owner's wait; if the owner's store comes first the helper sees NULL (or a
+ * later job published on the reused slot, which is alive).  This is the
+ * store-buffering (Dekker) pattern, and it is why the orders must be seq_cst.
+ *
+ * Progress: publishing retries only when another CAS on the same bitmap word
+ * succeeded (lock-free); a full board is reported, not waited on, and the
+ * caller then runs its loop alone.  Retiring waits for helpers already inside
+ * the job, each of which is running a piece of it and so is making progress.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "park.h"
+
+/* Publish job on a free slot with the given hint; returns the slot, or -1
+ * if all WQ__BOARD_SLOTS are taken (the caller then works alone). */
+int wq__board_publish(wq_pool *pool, struct wq__job *job, uint32_t hint)
+{
+    for (unsigned w = 0; w < WQ__BOARD_WORDS; w++) {
+        uint64_t used = wq__load_relaxed(&pool->used[w]);
+        while (~used) {
+            unsigned bit = (unsigned)__builtin_ctzll(~used);
+            if (wq__cas_weak_acq_rel(&pool->used[w], &used,
+                                     used | (UINT64_C(1) << bit))) {
+                struct wq__slot *s = &pool->slots[w * 64 + bit];
+                wq__store_relaxed(&s->hint, hint);
+                /* Release: a helper that reads the pointer (acquire via its
+                 * seq_cst load) sees the job's fields as initialised. */
+                wq__store_release(&s->job, job);
+                return (int)(w * 64 + bit);
+            }
+        }
+    }
+    return -1;
+}
+
+/* Take the job off the board so no new helper joins it; any thread holding
+ * a reference may call it, any number of times. */
+void wq__board_close(wq_pool *pool, int slot, struct wq__job *job)
+{
+    struct wq__slot *s = &pool->slots[slot];
+    wq__store_relaxed(&s->hint, 0);
+    atomic_compare_exchange_strong_explicit(&s->job, &job, NULL,
+                                            memory_order_seq_cst,
+                                            memory_order_relaxed);
+}
+
+static int wq__slot_drained(void *arg)
+{
+    struct wq__slot *s = arg;
+    return wq__load_acquire(&s->users) == 0;
+}
+
+/* Owner only: close the slot, wait until no helper holds a reference, and
+ * free the slot.  On return no other thread can touch the job again. */
+void wq__board_retire(wq_pool *pool, int slot)
+{
+    struct wq__slot *s = &pool->slots[slot];
+    wq__store_relaxed(&s->hint, 0);
+    wq__store_seq_cst(&s->job, NULL);
+    if (wq__load_seq_cst(&s->users) != 0 &&
+        !wq__spin_until(pool, wq__slot_drained, s)) {
+        /* Helpers are inside a long piece of work: sleep until the last one
+         * leaves (it wakes us, see wq__board_help). */
+        for (;;) {
+            wq__store_seq_cst(&s->parked, 1);
+            uint32_t users = wq__load_seq_cst(&s->users);
+            if (users == 0)
+                break;
+            wq__park(&s->users, users);
+        }
+        wq__store_relaxed(&s->parked, 0);
+    }
+    /* The acquire on users above (in every exit path) pairs with the release
+     * decrements: all the helpers' work happens before this point. */
+    atomic_thread_fence(memory_order_acquire);
+    wq__fetch_and_release(&pool->used[slot / 64],
+                          ~(UINT64_C(1) << (slot % 64)));
+}
+
+/* Take a reference on a slot: until wq__board_leave, its owner's retire
+ * waits for this thread.  Returns the job now published there, or NULL. */
+struct wq__job *wq__board_enter(wq_pool *pool, int slot)
+{
+    struct wq__slot *s = &pool->slots[slot];
+    wq__fetch_add_seq_cst(&s->users, 1);
+    return wq__load_seq_cst(&s->job);
+}
+
+void wq__board_leave(wq_pool *pool, int slot)
+{
+    struct wq__slot *s = &pool->slots[slot];
+    if (wq__fetch_sub_seq_cst(&s->users, 1) == 1 &&
+        wq__load_seq_cst(&s->parked))
+        wq__unpark(&s->users, 1);
+}
+
+/* Join the job on one slot, if it is still there, and help with it. */
+static void wq__slot_help(wq_pool *pool, int slot)
+{
+    struct wq__job *job = wq__board_enter(pool, slot);
+    if (job)
+        job->help(job, slot);
+    wq__board_leave(pool, slot);
+}
+
+/* Look over the board once, starting at *cursor so that threads spread over
+ * the jobs, and help with the first job that may have work.  Returns 1 if it
+ * found one (whether or not work was left by the time it joined). */
+int wq__board_help(wq_pool *pool, unsigned *cursor)
+{
+    unsigned start = *cursor;
+    for (unsigned i = 0; i < WQ__BOARD_WORDS; i++) {
+        unsigned w = (start / 64 + i) % WQ__BOARD_WORDS;
+        uint64_t used = wq__load_relaxed(&pool->used[w]);
+        while (used) {
+            unsigned bit = (unsigned)__builtin_ctzll(used);
+            struct wq__slot *s = &pool->slots[w * 64 + bit];
+            used &= used - 1;
+            if (wq__load_relaxed(&s->hint) == 0 ||
+                wq__load_relaxed(&s->job) == NULL)
+                continue;
+            *cursor = w * 64 + bit + 1;
+            wq__slot_help(pool, (int)(w * 64 + bit));
+            return 1;
+        }
+    }
+    *cursor = 0;
+    return 0;
+}
+
+/* True if any slot advertises work: lets a stopping pool finish what was
+ * submitted before its threads leave. */
+int wq__board_has_work(wq_pool *pool)
+{
+    for (unsigned w = 0; w < WQ__BOARD_WORDS; w++) {
+        uint64_t used = wq__load_relaxed(&pool->used[w]);
+        while (used) {
+            unsigned bit = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            if (wq__load_relaxed(&pool->slots[w * 64 + bit].hint))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ task ring -- */
+
+/*
+ * The cell protocol (Vyukov).  Cell i of a ring of capacity C holds seq:
+ *   seq == pos        free for the producer that claims position pos;
+ *   seq == pos + 1    filled for the consumer that claims position pos;
+ *   seq == pos + C    freed, ready for the producer of position pos + C.
+ * A producer claims pos by CAS on tail (relaxed: the cell's seq carries the
+ * ordering), writes the task, then publishes with a release store of
+ * seq = pos + 1 that pairs with the consumer's acquire load of seq.  The
+ * consumer symmetrically claims by CAS on head, reads the task, and frees the
+ * cell with a release store of seq = pos + C that pairs with the next
+ * producer's acquire load, so the read happens before the overwrite.
+ *
+ * Linearizability: a push takes effect at its successful CAS on tail, a pop
+ * at its CAS on head, and a "full"/"empty" answer at the acquire load of seq
+ * that showed the cell not yet freed/filled.  Progress: a failed CAS means
+ * another operation's CAS succeeded (lock-free claiming); but a consumer that
+ * claimed a position must wait for its producer's seq store, so a producer
+ * stalled between its CAS and its store delays that one consumer position:
+ * the queue is lock-free in the claims and blocking only in that window, as
+ * the original.  wq reports it as empty instead of waiting (the caller looks
+ * again or sleeps until signalled), so no thread ever spins on a stalled
+ * producer.
+ */
+
+int wq__ring_init(struct wq__ring *ring, size_t capacity)
+{
+    ring->cells = malloc(capacity * sizeof *ring->cells);
+    if (!ring->cells)
+        return ENOMEM;
+    for (size_t i = 0; i < capacity; i++)
+        atomic_init(&ring->cells[i].seq, i);
+    ring->mask = capacity - 1;
+    atomic_init(&ring->head, 0);
+    atomic_init(&ring->tail, 0);
+    return 0;
+}
+
+void wq__ring_fini(struct wq__ring *ring)
+{
+    free(ring->cells);
+    ring->cells = NULL;
+}
+
+/* 0 on success, 1 if the ring is full. */
+int wq__ring_push(struct wq__ring *ring, const struct wq__task *t)
+{
+    size_t pos = wq__load_relaxed(&ring->tail);
+    for (;;) {
+        struct wq__cell *c = &ring->cells[pos & ring->mask];
+        size_t seq = wq__load_acquire(&c->seq);
+        intptr_t dif = (intptr_t)seq - (intptr_t)pos;
+        if (dif == 0) {
+            if (wq__cas_weak_relaxed(&ring->tail, &pos, pos + 1)) {
+                c->task = *t;
+                wq__store_release(&c->seq, pos + 1);
+                return 0;
+            }
+        } else if (dif < 0) {
+            return 1;
+        } else {
+            pos = wq__load_relaxed(&ring->tail);
+        }
+    }
+}
+
+/* 1 and *t filled on success, 0 if the ring is (or looks) empty. */
+int wq__ring_pop(struct wq__ring *ring, struct wq__task *t)
+{
+    size_t pos = wq__load_relaxed(&ring->head);
+    for (;;) {
+        struct wq__cell *c = &ring->cells[pos & ring->mask];
+        size_t seq = wq__load_acquire(&c->seq);
+        intptr_t dif = (intptr_t)seq - (intptr_t)(pos + 1);
+        if (dif == 0) {
+            if (wq__cas_weak_relaxed(&ring->head, &pos, pos + 1)) {
+                *t = c->task;
+                wq__store_release(&c->seq, pos + ring->mask + 1);
+                return 1;
+            }
+        } else if (dif < 0) {
+            return 0;
+        } else {
+            pos = wq__load_relaxed(&ring->head);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+/*
+ * check_cpu.c - wq_cpu_count and the pieces it is built from.
+ *
+ * The cgroup reader runs on sample file trees under tests/cgroup/<case>/
+ * (see the README there), each a made-up /proc/self/{cgroup,mountinfo} and the
+ * cgroup limit files they lead to, so every layout is tested on any machine.
+ *
+ * Copyright the wq authors.  Licensed under the MIT license (see COPYING).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+
+#include <wq.h>
+
+#include "cpu.h"
+#include "suites.h"
+
+#ifndef WQ_TEST_SRCDIR
+#define WQ_TEST_SRCDIR "tests"
+#endif
+
+#define TIMEOUT_S 10
+
+/* Quotas in the trees are exact binary fractions or small ratios. */
+#define EPS 1e-9
+
+static double limit_of(const char *tree)
+{
+    char root[4096];
+    int n = snprintf(root, sizeof root, "%s/cgroup/%s", WQ_TEST_SRCDIR, tree);
+    ck_assert_int_gt(n, 0);
+    ck_assert_uint_lt((unsigned)n, sizeof root);
+    return wq__cgroup_cpu_limit(root);
+}
+
+#define ck_assert_limit(tree, expected)                                        \
+    ck_assert_double_eq_tol(limit_of(tree), (expected), EPS)
+
+/* ------------------------------------------------- wq__cpu_count_from -- */
+
+START_TEST(count_without_limits_is_affinity)
+{
+    ck_assert_uint_eq(wq__cpu_count_from(8, 0.0), 8);
+    ck_assert_uint_eq(wq__cpu_count_from(1, 0.0), 1);
+    ck_assert_uint_eq(wq__cpu_count_from(5000, 0.0), 5000);
+}
+END_TEST
+
+START_TEST(count_rounds_quota_up)
+{
+    ck_assert_uint_eq(wq__cpu_count_from(8, 1.5), 2);
+    ck_assert_uint_eq(wq__cpu_count_from(8, 2.0), 2);
+    ck_assert_uint_eq(wq__cpu_count_from(8, 2.01), 3);
+    ck_assert_uint_eq(wq__cpu_count_from(0, 1.5), 2);
+}
+END_TEST
+
+START_TEST(count_is_at_least_one)
+{
+    ck_assert_uint_eq(wq__cpu_count_from(8, 0.2), 1);
+    ck_assert_uint_eq(wq__cpu_count_from(0, 0.0), 1);
+    ck_assert_uint_eq(wq__cpu_count_from(0, 1e-12), 1);
+    ck_assert_uint_eq(wq__cpu_count_from(0, -3.0), 1);
+}
+END_TEST
+
+START_TEST(count_quota_above_affinity_is_affinity)
+{
+    ck_assert_uint_eq(wq__cpu_count_from(4, 6.0), 4);
+    ck_assert_uint_eq(wq__cpu_count_from(4, 3.5), 4);
+    ck_assert_uint_eq(wq__cpu_count_from(4, 1e30), 4);
+    ck_assert_uint_eq(wq__cpu_count_from(0, 1e30), 4294967295u);
+}
+END_TEST
+
+/* ------------------------------------------------------------ cgroup v2 -- */
+
+START_TEST(v2_max_is_no_limit)
+{
+    ck_assert_limit("v2-max", 0.0);
+}
+END_TEST
+
+START_TEST(v2_quota_is_quota_over_period)
+{
+    ck_assert_limit("v2-quota", 1.5);
+}
+END_TEST
+
+START_TEST(v2_stricter_parent_wins)
+{
+    ck_assert_limit("v2-nested", 1.0);
+}
+END_TEST
+
+START_TEST(v2_without_limit_files_is_no_limit)
+{
+    ck_assert_limit("v2-no-files", 0.0);
+}
+END_TEST
+
+START_TEST(v2_mount_point_is_unescaped)
+{
+    ck_assert_limit("escaped", 3.0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ cgroup v1 -- */
+
+START_TEST(v1_quota_is_quota_over_period)
+{
+    /* The tree also has a cpuset mount with a smaller quota, which must not
+     * be mistaken for the cpu controller. */
+    ck_assert_limit("v1-quota", 2.0);
+}
+END_TEST
+
+START_TEST(v1_quota_minus_one_is_no_limit)
+{
+    ck_assert_limit("v1-unlimited", 0.0);
+}
+END_TEST
+
+/* --------------------------------------------------------------- hybrid -- */
+
+START_TEST(hybrid_prefers_mounted_v1_cpu)
+{
+    ck_assert_limit("hybrid", 3.0);
+}
+END_TEST
+
+START_TEST(hybrid_without_v1_cpu_mount_uses_v2)
+{
+    ck_assert_limit("hybrid-v2", 0.5);
+}
+END_TEST
+
+/* ------------------------------------------------- mount root mapping -- */
+
+START_TEST(container_root_is_stripped)
+{
+    /* A trap at sys/fs/cgroup/docker/abc catches the unmapped path. */
+    ck_assert_limit("container", 2.5);
+}
+END_TEST
+
+START_TEST(container_walk_stops_at_mount_point)
+{
+    ck_assert_limit("container-nested", 2.5);
+}
+END_TEST
+
+START_TEST(path_outside_mount_root_uses_mount_point)
+{
+    ck_assert_limit("ns-fallback", 0.5);
+}
+END_TEST
+
+START_TEST(path_climbing_out_uses_mount_point)
+{
+    ck_assert_limit("dotdot", 2.0);
+}
+END_TEST
+
+/* -------------------------------------------------------- broken input -- */
+
+START_TEST(missing_files_are_no_limit)
+{
+    ck_assert_limit("does-not-exist", 0.0);
+    ck_assert_limit("empty", 0.0);
+}
+END_TEST
+
+START_TEST(malformed_files_are_no_limit)
+{
+    ck_assert_limit("malformed-limits", 0.0);
+    ck_assert_limit("malformed-mountinfo", 0.0);
+    ck_assert_limit("malformed-cgroup", 0.0);
+}
+END_TEST
+
+START_TEST(long_lines_are_skipped)
+{
+    ck_assert_limit("long-line", 1.5);
+}
+END_TEST
+
+START_TEST(real_system_does_not_fail)
+{
+    ck_assert(wq__cgroup_cpu_limit("") >= 0.0);
+    ck_assert(wq__cgroup_cpu_limit(NULL) >= 0.0);
+}
+END_TEST
+
+/* --------------------------------------------------------- wq_cpu_count -- */
+
+START_TEST(cpu_count_within_affinity)
+{
+    unsigned affinity = wq__affinity_cpus();
+    unsigned n = wq_cpu_count();
+    ck_assert_uint_ge(n, 1);
+    if (affinity > 0)
+        ck_assert_uint_le(n, affinity);
+}
+END_TEST
+
+START_TEST(cpu_count_keeps_errno)
+{
+    /* wq.h: the library never sets errno, though reading files does. */
+    errno = 12345;
+    (void)wq_cpu_count();
+    ck_assert_int_eq(errno, 12345);
+}
+END_TEST
+
+static TCase *tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, TIMEOUT_S);
+    return tc;
+}
+
+Suite *suite_cpu(void)
+{
+    Suite *s = suite_create("cpu");
+    TCase *tc;
+
+    tc = tcase("count_from");
+    tcase_add_test(tc, count_without_limits_is_affinity);
+    tcase_add_test(tc, count_rounds_quota_up);
+    tcase_add_test(tc, count_is_at_least_one);
+    tcase_add_test(tc, count_quota_above_affinity_is_affinity);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cgroup_v2");
+    tcase_add_test(tc, v2_max_is_no_limit);
+    tcase_add_test(tc, v2_quota_is_quota_over_period);
+    tcase_add_test(tc, v2_stricter_parent_wins);
+    tcase_add_test(tc, v2_without_limit_files_is_no_limit);
+    tcase_add_test(tc, v2_mount_point_is_unescaped);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cgroup_v1");
+    tcase_add_test(tc, v1_quota_is_quota_over_period);
+    tcase_add_test(tc, v1_quota_minus_one_is_no_limit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cgroup_hybrid");
+    tcase_add_test(tc, hybrid_prefers_mounted_v1_cpu);
+    tcase_add_test(tc, hybrid_without_v1_cpu_mount_uses_v2);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cgroup_mount_root");
+    tcase_add_test(tc, container_root_is_stripped);
+    tcase_add_test(tc, container_walk_stops_at_mount_point);
+    tcase_add_test(tc, path_outside_mount_root_uses_mount_point);
+    tcase_add_test(tc, path_climbing_out_uses_mount_point);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cgroup_broken");
+    tcase_add_test(tc, missing_files_are_no_limit);
+    tcase_add_test(tc, malformed_files_are_no_limit);
+    tcase_add_test(tc, long_lines_are_skipped);
+    tcase_add_test(tc, real_system_does_not_fail);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("cpu_count");
+    tcase_add_test(tc, cpu_count_within_affinity);
+    tcase_add_test(tc, cpu_count_keeps_errno);
+    suite_add_tcase(s, tc);
+
+    return s;
+}

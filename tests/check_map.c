@@ -1,0 +1,181 @@
+/* check_map.c - wq_map: out[i] = fn(in[i]) over element strides, the
+ * starmap pattern, NULL input, errors; on every pool of the grid. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "suites.h"
+#include "util.h"
+
+static int square(void *ctx, const void *in, void *out)
+{
+    (void)ctx;
+    long x = *(const int *)in;
+    *(long *)out = x * x;
+    return 0;
+}
+
+START_TEST(map_squares_every_chunk)
+{
+    wq_pool *pool = grid_pool(_i);
+    static const size_t chunks[] = {0, 1, 3, 100, 5000};
+    enum { N = 4321 };
+    int *in = malloc(N * sizeof *in);
+    long *out = malloc(N * sizeof *out);
+    for (int i = 0; i < N; i++)
+        in[i] = i - 1000;
+    for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+        memset(out, 0xff, N * sizeof *out);
+        ck_assert_int_eq(wq_map(pool, N, chunks[k], in, sizeof *in, out,
+                                sizeof *out, square, NULL),
+                         0);
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(out[i], (long)(i - 1000) * (i - 1000));
+    }
+    free(in);
+    free(out);
+    grid_release(pool);
+}
+END_TEST
+
+/* Pool.starmap: the arguments travel as structs; results land in a field of
+ * another struct array (strides larger than the element). */
+struct pair {
+    int x, y;
+    char pad[24];
+};
+struct result {
+    double skip;
+    int sum;
+    int calls;
+};
+
+static int add_pair(void *ctx, const void *in, void *out)
+{
+    const struct pair *p = in;
+    struct result *r = out;
+    (void)ctx;
+    r->sum = p->x + p->y;
+    r->calls++;
+    return 0;
+}
+
+START_TEST(map_starmap_structs)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 1000 };
+    struct pair *in = calloc(N, sizeof *in);
+    struct result *out = calloc(N, sizeof *out);
+    for (int i = 0; i < N; i++)
+        in[i] = (struct pair){.x = i, .y = 2 * i};
+    ck_assert_int_eq(wq_map(pool, N, 7, in, sizeof *in, out, sizeof *out,
+                            add_pair, NULL),
+                     0);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(out[i].sum, 3 * i);
+        ck_assert_int_eq(out[i].calls, 1);
+    }
+    free(in);
+    free(out);
+    grid_release(pool);
+}
+END_TEST
+
+/* in may be NULL with in_size 0: fn gets NULL and an output slot each. */
+static int write_index(void *ctx, const void *in, void *out)
+{
+    size_t *base = ctx;
+    if (in != NULL)
+        return 1;
+    *(size_t *)out = (size_t)((size_t *)out - base);
+    return 0;
+}
+
+START_TEST(map_null_input)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 777 };
+    size_t out[N];
+    ck_assert_int_eq(
+        wq_map(pool, N, 0, NULL, 0, out, sizeof *out, write_index, out), 0);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_uint_eq(out[i], i);
+    grid_release(pool);
+}
+END_TEST
+
+static int fail_on_negative(void *ctx, const void *in, void *out)
+{
+    (void)ctx;
+    (void)out;
+    return *(const int *)in < 0 ? 11 : 0;
+}
+
+START_TEST(map_error_returns_value)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 5000 };
+    int *in = calloc(N, sizeof *in);
+    char out[N];
+    in[N / 2] = -1;
+    ck_assert_int_eq(wq_map(pool, N, 0, in, sizeof *in, out, 1,
+                            fail_on_negative, NULL),
+                     11);
+    in[N / 2] = 0;
+    ck_assert_int_eq(wq_map(pool, N, 0, in, sizeof *in, out, 1,
+                            fail_on_negative, NULL),
+                     0);
+    free(in);
+    grid_release(pool);
+}
+END_TEST
+
+static int count_map(void *ctx, const void *in, void *out)
+{
+    (void)in;
+    (void)out;
+    atomic_fetch_add((_Atomic int *)ctx, 1);
+    return 0;
+}
+
+/* Strides whose product with n overflows are refused before anything runs;
+ * so are NULL output and NULL input with a stride. */
+START_TEST(map_bad_arguments)
+{
+    wq_pool *pool = grid_pool(_i);
+    _Atomic int calls = 0;
+    char buf[16];
+    ck_assert_int_eq(wq_map(pool, SIZE_MAX / 2 + 2, 0, buf, 2, buf, 1,
+                            count_map, &calls),
+                     EINVAL);
+    ck_assert_int_eq(wq_map(pool, SIZE_MAX / 8, 0, NULL, 0, buf, 16,
+                            count_map, &calls),
+                     EINVAL);
+    ck_assert_int_eq(
+        wq_map(pool, 4, 0, buf, 1, NULL, 1, count_map, &calls), EINVAL);
+    ck_assert_int_eq(
+        wq_map(pool, 4, 0, NULL, 1, buf, 1, count_map, &calls), EINVAL);
+    ck_assert_int_eq(wq_map(pool, 4, 0, buf, 1, buf, 1, NULL, &calls),
+                     EINVAL);
+    ck_assert_int_eq(
+        wq_map(pool, 0, 0, NULL, 0, buf, 1, count_map, &calls), 0);
+    ck_assert_int_eq(atomic_load(&calls), 0);
+    /* Zero strides are legal: every call sees the same element. */
+    ck_assert_int_eq(
+        wq_map(pool, 100, 0, buf, 0, buf, 0, count_map, &calls), 0);
+    ck_assert_int_eq(atomic_load(&calls), 100);
+    grid_release(pool);
+}
+END_TEST
+
+Suite *suite_map(void)
+{
+    const struct grid_case cases[] = {
+        {"squares", map_squares_every_chunk, 1},
+        {"starmap_structs", map_starmap_structs, 1},
+        {"null_input", map_null_input, 1},
+        {"error", map_error_returns_value, 1},
+        {"bad_arguments", map_bad_arguments, 1},
+    };
+    return grid_suite("map", cases, sizeof cases / sizeof *cases);
+}
