@@ -169,11 +169,36 @@ START_TEST(errors_fork_child)
 }
 END_TEST
 
+/* ENOMEM: a partial too large to address is refused before any callback;
+ * EAGAIN: threads whose stacks cannot be mapped are not created, and no
+ * thread is left running.  The pool works after both. */
+START_TEST(errors_enomem_and_eagain)
+{
+    wq_pool *pool = grid_pool(_i);
+    atomic_store(&calls, 0);
+    wq_reducer huge = {SIZE_MAX - 8, r_init, r_fold, r_combine};
+    char out[64];
+    ck_assert_int_eq(wq_reduce(pool, 1000, 0, &huge, NULL, out), ENOMEM);
+    ck_assert_int_eq(atomic_load(&calls), 0);
+    grid_release(pool);
+
+    wq_pool *big = NULL;
+    wq_options opt = {0};
+    opt.threads = 3;
+    opt.stack_size = SIZE_MAX / 4; /* no address space holds it */
+    ck_assert_int_eq(wq_pool_create(&big, &opt), EAGAIN);
+    ck_assert_ptr_null(big);
+    ck_assert_int_eq(wq_for(NULL, 10, 1, body, NULL), 0);
+    ck_assert_int_eq(atomic_load(&calls), 10);
+}
+END_TEST
+
 Suite *suite_errors(void)
 {
     const struct grid_case cases[] = {
         {"einval_runs_nothing", errors_einval_runs_nothing, 1},
         {"pool_options", errors_pool_options, 0},
+        {"enomem_eagain", errors_enomem_and_eagain, 1},
         {"strerror", errors_strerror_names_every_code, 0},
         {"fork_child", errors_fork_child, 0},
     };
