@@ -145,6 +145,8 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
         rc = loop->piece(loop, 0, loop->units);
     else
         rc = wq__loop_parallel(pool, loop);
+    if (!rc && loop->finish)
+        loop->finish(loop);
     if (pool->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);

@@ -37,6 +37,10 @@ struct wq__loop {
      * share of what is left in the lane (chunk 0). */
     int guided;
     wq__piece_fn piece;
+    /* Called once on the owner after every unit succeeded, still inside
+     * the call (its frame and floating-point mode): a reduction's combine.
+     * May be NULL. */
+    void (*finish)(struct wq__loop *loop);
     void *arg;
     unsigned nlanes;
     /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
