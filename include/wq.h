@@ -79,11 +79,29 @@ typedef struct wq_options {
      * x86-64 SSE and AArch64), on every thread, for the duration of a call. */
     unsigned flags;
 
-    /* Reserved: keep zero.  Room for the fields to come. */
-    void *reserved[8];
+    /* Progress of long loops.  When on_progress is set, every wq_for, wq_map
+     * and wq_reduce called on the pool from outside its callbacks (nested
+     * loops never report) calls on_progress(progress_arg, done, total) on
+     * the calling thread: at most once every progress_ms milliseconds (0:
+     * WQ_PROGRESS_MS_DEFAULT) while the loop runs, between the caller's own
+     * pieces and while it waits for the other threads' last pieces; then,
+     * if the loop succeeded, once more with done == total.  total is the
+     * loop's n; done counts the iterations of finished pieces and never
+     * decreases.  Reports come between pieces, so a long piece delays them;
+     * a loop of n == 0, or one a callback stopped, gets no final report.
+     * on_progress runs inside the call as a callback does (it may call wq);
+     * keep it short, since the caller does no work meanwhile. */
+    void (*on_progress)(void *progress_arg, size_t done, size_t total);
+    void *progress_arg;
+    size_t progress_ms;
+
+    /* Reserved: keep zero.  Room for the fields to come; the struct keeps
+     * its size as fields take their place. */
+    void *reserved[5];
 } wq_options;
 
 #define WQ_SPIN_US_DEFAULT 100
+#define WQ_PROGRESS_MS_DEFAULT 100
 #define WQ_FLUSH_DENORMALS 0x1u
 /* The largest pool wq_pool_create accepts. */
 #define WQ_THREADS_MAX 1024u

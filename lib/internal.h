@@ -71,6 +71,7 @@ struct wq_pool {
     unsigned size;       /* threads including the caller */
     unsigned flags;      /* WQ_FLUSH_DENORMALS */
     double spin;         /* seconds an idle thread spins before parking */
+    double progress;     /* seconds between progress reports */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
     pthread_t *threads;  /* size - 1 workers */
@@ -103,6 +104,7 @@ struct wq_pool {
 
 /* pool.c */
 WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
+WQ__HIDDEN int wq__pool_in_use_here(const wq_pool *pool);
 WQ__HIDDEN void wq__pool_wake(wq_pool *pool, unsigned n);
 WQ__HIDDEN extern _Atomic unsigned long wq__forks;
 
@@ -110,7 +112,15 @@ WQ__HIDDEN extern _Atomic unsigned long wq__forks;
 WQ__HIDDEN int wq__board_publish(wq_pool *pool, struct wq__job *job,
                                  uint32_t hint);
 WQ__HIDDEN void wq__board_close(wq_pool *pool, int slot, struct wq__job *job);
-WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot);
+/* Something an owner does while it waits for helpers: fn(arg), at least
+ * every `every` seconds. */
+struct wq__tick {
+    void (*fn)(void *arg);
+    void *arg;
+    double every;
+};
+WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot,
+                                 const struct wq__tick *tick);
 WQ__HIDDEN struct wq__job *wq__board_enter(wq_pool *pool, int slot);
 WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);

@@ -163,7 +163,13 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
                             .guided = 0,
                             .piece = wq__reduce_piece,
                             .finish = wq__reduce_combine,
-                            .arg = &red};
+                            .arg = &red,
+                            .total = n,
+                            /* Where blocks start, as wq__block_items and
+                             * wq__fold_block cut them. */
+                            .per_unit = chunk ? red.per * chunk
+                                              : n / red.nblocks,
+                            .extra = chunk ? 0 : n % red.nblocks};
     rc = wq__loop_run(pool, &loop);
     if (red.partials != stack)
         free(red.partials);
