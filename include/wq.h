@@ -79,11 +79,29 @@ typedef struct wq_options {
      * x86-64 SSE and AArch64), on every thread, for the duration of a call. */
     unsigned flags;
 
-    /* Reserved: keep zero.  Room for the fields to come. */
-    void *reserved[8];
+    /* Progress of long loops.  When on_progress is set, every wq_for, wq_map
+     * and wq_reduce called on the pool from outside its callbacks (nested
+     * loops never report) calls on_progress(progress_arg, done, total) on
+     * the calling thread: at most once every progress_ms milliseconds (0:
+     * WQ_PROGRESS_MS_DEFAULT) while the loop runs, between the caller's own
+     * pieces and while it waits for the other threads' last pieces; then,
+     * if the loop succeeded, once more with done == total.  total is the
+     * loop's n; done counts the iterations of finished pieces and never
+     * decreases.  Reports come between pieces, so a long piece delays them;
+     * a loop of n == 0, or one a callback stopped, gets no final report.
+     * on_progress runs inside the call as a callback does (it may call wq);
+     * keep it short, since the caller does no work meanwhile. */
+    void (*on_progress)(void *progress_arg, size_t done, size_t total);
+    void *progress_arg;
+    size_t progress_ms;
+
+    /* Reserved: keep zero.  Room for the fields to come; the struct keeps
+     * its size as fields take their place. */
+    void *reserved[5];
 } wq_options;
 
 #define WQ_SPIN_US_DEFAULT 100
+#define WQ_PROGRESS_MS_DEFAULT 100
 #define WQ_FLUSH_DENORMALS 0x1u
 /* The largest pool wq_pool_create accepts. */
 #define WQ_THREADS_MAX 1024u
@@ -227,6 +245,46 @@ WQ_EXPORT int wq_group_wait(wq_group *group);
 /* Wait for the group's tasks as wq_group_wait does, then free it.  NULL does
  * nothing.  From inside one of its own tasks it does nothing. */
 WQ_EXPORT void wq_group_destroy(wq_group *group);
+
+/* --------------------------------------------------------- worker slots -- */
+
+/* Threads from outside a pool that can hold a worker index of it at once. */
+#define WQ_CALLERS_MAX 64u
+/* What wq_worker_index() returns outside every call and hook. */
+#define WQ_NO_INDEX (~0u)
+
+/* The calling thread's index in the pool whose callback it is running, for
+ * per-thread scratch buffers: scratch[wq_worker_index()] with an array of
+ * wq_pool_slots(pool) entries.  At any moment no two threads running
+ * callbacks (or hooks) of one pool hold the same index, so that entry is
+ * private to the calling thread while the callback runs.
+ *
+ *   - A worker thread has its fixed slot, 1 to size-1: the slot its
+ *     on_start and on_stop hooks receive (this returns it there too).
+ *   - A thread from outside the pool (one that called wq_for, wq_map or
+ *     wq_reduce, or that runs group tasks inside wq_group_submit,
+ *     wq_group_wait or wq_pool_destroy) gets 0 or an index from size to
+ *     size + WQ_CALLERS_MAX - 2, taken the first time it asks during a call
+ *     and held until that call returns (the outermost one on that pool, if
+ *     calls nest).  Several outside threads inside one pool at once thus
+ *     never share an index; the first usually gets 0.  When WQ_CALLERS_MAX
+ *     outside threads hold one, the next to ask waits for one to return.
+ *     Passing an index on orders its holders: what the first wrote into its
+ *     scratch happens before the next holder's use of it.
+ *
+ * The index belongs to the thread, not to the call: a callback that calls
+ * wq on the same pool shares its index with the nested callbacks that run
+ * on its thread meanwhile, so hold no scratch across a nested call.  Inside
+ * a callback of pool B running within a callback of pool A, it is the index
+ * in B.  Outside every call and hook it returns WQ_NO_INDEX.  Cheap (a
+ * thread-local look-up), never allocates, may block only as said above. */
+WQ_EXPORT unsigned wq_worker_index(void);
+
+/* The bound of wq_worker_index() on pool: wq_pool_size(pool) +
+ * WQ_CALLERS_MAX - 1.  NULL: the default pool (created if needed; 0 if it
+ * cannot be).  Fill scratch arrays lazily: most upper entries are used only
+ * when several outside threads call at once.  Thread-safe. */
+WQ_EXPORT unsigned wq_pool_slots(const wq_pool *pool);
 
 /* -------------------------------------------------------------- version -- */
 

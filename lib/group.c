@@ -217,7 +217,7 @@ void wq_group_destroy(wq_group *g)
     if (!wq__group_usable(g)) {
         wq_group_wait(g);
         if (g->slot >= 0)
-            wq__board_retire(g->pool, g->slot);
+            wq__board_retire(g->pool, g->slot, NULL);
     }
     wq__ring_fini(&g->ring);
     free(g);

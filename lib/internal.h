@@ -71,6 +71,7 @@ struct wq_pool {
     unsigned size;       /* threads including the caller */
     unsigned flags;      /* WQ_FLUSH_DENORMALS */
     double spin;         /* seconds an idle thread spins before parking */
+    double progress;     /* seconds between progress reports */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
     pthread_t *threads;  /* size - 1 workers */
@@ -85,6 +86,14 @@ struct wq_pool {
     /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */
     _Atomic int stopping;
 
+    /* Worker indices held by threads from outside the pool (slot.c): bit k
+     * stands for index 0 (k = 0) or size - 1 + k.  Set by CAS (acquire)
+     * when such a thread first asks for its index during a call, cleared
+     * (release) when that call returns.  The release pairs with the next
+     * claimer's acquire, so what one holder wrote into its scratch buffer
+     * happens before the next holder of the index uses it. */
+    WQ__ALIGNED _Atomic uint64_t callers;
+
     /* Bit i set while slot i belongs to a job's owner.  Set by CAS
      * (acq_rel) when publishing, cleared (release) after the slot's users
      * have drained; scanners read it relaxed and validate through the slot.
@@ -95,6 +104,7 @@ struct wq_pool {
 
 /* pool.c */
 WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
+WQ__HIDDEN int wq__pool_in_use_here(const wq_pool *pool);
 WQ__HIDDEN void wq__pool_wake(wq_pool *pool, unsigned n);
 WQ__HIDDEN extern _Atomic unsigned long wq__forks;
 
@@ -102,7 +112,15 @@ WQ__HIDDEN extern _Atomic unsigned long wq__forks;
 WQ__HIDDEN int wq__board_publish(wq_pool *pool, struct wq__job *job,
                                  uint32_t hint);
 WQ__HIDDEN void wq__board_close(wq_pool *pool, int slot, struct wq__job *job);
-WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot);
+/* Something an owner does while it waits for helpers: fn(arg), at least
+ * every `every` seconds. */
+struct wq__tick {
+    void (*fn)(void *arg);
+    void *arg;
+    double every;
+};
+WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot,
+                                 const struct wq__tick *tick);
 WQ__HIDDEN struct wq__job *wq__board_enter(wq_pool *pool, int slot);
 WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
@@ -143,9 +161,14 @@ WQ__HIDDEN int wq__ring_pop(struct wq__ring *ring, struct wq__task *t);
  * that is in use below it and wq_group_wait refuse a group whose task is
  * below it on the same stack. */
 struct wq__frame {
-    const wq_pool *pool;
+    wq_pool *pool;
     const struct wq_group *group; /* for a task frame */
     struct wq__frame *up;
+    /* The worker index this frame holds for a thread from outside the pool
+     * (claimed on the first wq_worker_index, released at pop), or
+     * WQ_NO_INDEX.  Only the outermost frame of a pool on a thread holds
+     * one; the frames inside it share it. */
+    unsigned index;
 };
 
 struct wq__thread {
@@ -156,18 +179,24 @@ struct wq__thread {
 
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
 
-static inline void wq__frame_push(struct wq__frame *f, const wq_pool *pool,
+/* slot.c: give back an index a frame claimed. */
+WQ__HIDDEN void wq__index_release(wq_pool *pool, unsigned index);
+
+static inline void wq__frame_push(struct wq__frame *f, wq_pool *pool,
                                   const struct wq_group *group)
 {
     f->pool = pool;
     f->group = group;
     f->up = wq__self.frames;
+    f->index = WQ_NO_INDEX;
     wq__self.frames = f;
 }
 
 static inline void wq__frame_pop(struct wq__frame *f)
 {
     wq__self.frames = f->up;
+    if (f->index != WQ_NO_INDEX)
+        wq__index_release(f->pool, f->index);
 }
 
 /* Spin for the pool's spin window, calling done(arg) between pauses; true as

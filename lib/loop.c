@@ -58,9 +58,52 @@ static void wq__fail(struct wq__loop *loop, int rc)
                                             memory_order_relaxed);
 }
 
+/* ------------------------------------------------------------ progress -- */
+
+static size_t wq__unit_start(const struct wq__loop *loop, size_t u)
+{
+    if (u >= loop->units)
+        return loop->total;
+    return u * loop->per_unit + (u < loop->extra ? u : loop->extra);
+}
+
+static void wq__progress_start(wq_pool *pool, struct wq__loop *loop)
+{
+    /* Only a loop called from outside the pool's callbacks reports: its
+     * owner is the thread that asked for progress. */
+    loop->report = pool->opt.on_progress && !wq__pool_in_use_here(pool);
+    atomic_init(&loop->done, 0);
+    if (loop->report)
+        loop->next_report = wq_now() + pool->progress;
+}
+
+/* The owner's report, at most one per interval (a wq__tick's fn). */
+static void wq__progress_tick(void *arg)
+{
+    struct wq__loop *loop = arg;
+    double now = wq_now();
+    if (now < loop->next_report)
+        return;
+    loop->next_report = now + loop->pool->progress;
+    loop->pool->opt.on_progress(loop->pool->opt.progress_arg,
+                                wq__load_relaxed(&loop->done), loop->total);
+}
+
+/* After a piece: count its items; the owner may report. */
+static void wq__progress_piece(struct wq__loop *loop, size_t begin,
+                               size_t end, int owner)
+{
+    wq__fetch_add_relaxed(&loop->done, wq__unit_start(loop, end) -
+                                           wq__unit_start(loop, begin));
+    if (owner)
+        wq__progress_tick(loop);
+}
+
+/* ---------------------------------------------------------- the engine -- */
+
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
  * loop has stopped).  Returns when this thread can find nothing more. */
-static void wq__loop_work(struct wq__loop *loop, int lane)
+static void wq__loop_work(struct wq__loop *loop, int lane, int owner)
 {
     while (lane >= 0) {
         size_t begin, end;
@@ -70,6 +113,8 @@ static void wq__loop_work(struct wq__loop *loop, int lane)
                 wq__fail(loop, rc);
                 return;
             }
+            if (loop->report)
+                wq__progress_piece(loop, begin, end, owner);
         }
         if (wq__load_relaxed(&loop->error))
             return;
@@ -89,12 +134,36 @@ static void wq__loop_help(struct wq__job *job, int slot)
     wq__frame_push(&frame, loop->pool, NULL);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
-    wq__loop_work(loop, lane < loop->nlanes ? (int)lane
-                                            : wq__richest_lane(loop));
+    wq__loop_work(loop,
+                  lane < loop->nlanes ? (int)lane : wq__richest_lane(loop), 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
     wq__board_close(loop->pool, slot, job);
+}
+
+/* Cut the units into nlanes lanes: lane i gets units/nlanes units, the
+ * first units%nlanes one more. */
+static void wq__loop_lanes(struct wq__loop *loop, unsigned nlanes)
+{
+    size_t base = loop->units / nlanes, extra = loop->units % nlanes, at = 0;
+    for (unsigned i = 0; i < nlanes; i++) {
+        atomic_init(&loop->lanes[i].next, at);
+        at += base + (i < extra);
+        loop->lanes[i].end = at;
+    }
+    loop->nlanes = nlanes;
+}
+
+/* The calling thread runs the whole loop: in one piece, or, when it
+ * reports progress, piece by piece from a single lane. */
+static int wq__loop_alone(struct wq__loop *loop)
+{
+    if (!loop->report)
+        return loop->piece(loop, 0, loop->units);
+    wq__loop_lanes(loop, 1);
+    wq__loop_work(loop, 0, 1);
+    return wq__load_relaxed(&loop->error);
 }
 
 static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
@@ -103,27 +172,22 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     unsigned nlanes = pool->size < WQ__LANES_MAX ? pool->size : WQ__LANES_MAX;
     if (units < nlanes)
         nlanes = (unsigned)units;
-
-    /* Lane i gets units/nlanes units, the first units%nlanes one more. */
-    size_t base = units / nlanes, extra = units % nlanes, at = 0;
-    for (unsigned i = 0; i < nlanes; i++) {
-        atomic_init(&loop->lanes[i].next, at);
-        at += base + (i < extra);
-        loop->lanes[i].end = at;
-    }
-    loop->nlanes = nlanes;
+    wq__loop_lanes(loop, nlanes);
     atomic_init(&loop->joined, 1);
     loop->job.help = wq__loop_help;
     loop->job.flags = pool->flags;
 
     int slot = wq__board_publish(pool, &loop->job, 1);
-    if (slot < 0) /* the board is full: this thread does it all */
-        return loop->piece(loop, 0, units);
+    if (slot < 0) { /* the board is full: this thread does it all */
+        wq__loop_work(loop, 0, 1);
+        return wq__load_relaxed(&loop->error);
+    }
     wq__pool_wake(pool, (unsigned)(units - 1 < pool->size - 1
                                        ? units - 1
                                        : pool->size - 1));
-    wq__loop_work(loop, 0);
-    wq__board_retire(pool, slot);
+    wq__loop_work(loop, 0, 1);
+    const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
+    wq__board_retire(pool, slot, loop->report ? &tick : NULL);
     return wq__load_relaxed(&loop->error);
 }
 
@@ -137,14 +201,20 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
         return 0;
     loop->pool = pool;
     atomic_init(&loop->error, 0);
+    wq__progress_start(pool, loop);
     wq__frame_push(&frame, pool, NULL);
     if (pool->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     /* One unit, or nobody to share with: run inline, waking no one. */
     if (loop->units == 1 || pool->size == 1)
-        rc = loop->piece(loop, 0, loop->units);
+        rc = wq__loop_alone(loop);
     else
         rc = wq__loop_parallel(pool, loop);
+    if (!rc && loop->finish)
+        loop->finish(loop);
+    if (!rc && loop->report)
+        pool->opt.on_progress(pool->opt.progress_arg, loop->total,
+                              loop->total);
     if (pool->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
@@ -189,7 +259,9 @@ static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,
     struct wq__loop loop = {.units = chunk ? n / chunk + (n % chunk != 0) : n,
                             .guided = chunk == 0,
                             .piece = piece,
-                            .arg = arg};
+                            .arg = arg,
+                            .total = n,
+                            .per_unit = chunk ? chunk : 1};
     return wq__loop_run(pool, &loop);
 }
 

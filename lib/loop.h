@@ -37,6 +37,10 @@ struct wq__loop {
      * share of what is left in the lane (chunk 0). */
     int guided;
     wq__piece_fn piece;
+    /* Called once on the owner after every unit succeeded, still inside
+     * the call (its frame and floating-point mode): a reduction's combine.
+     * May be NULL. */
+    void (*finish)(struct wq__loop *loop);
     void *arg;
     unsigned nlanes;
     /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
@@ -47,6 +51,20 @@ struct wq__loop {
      * slot has drained, which orders it).  */
     _Atomic int error;
     struct wq__lane lanes[WQ__LANES_MAX];
+
+    /* Progress, for a loop whose owner reports (wq_options.on_progress).
+     * Set before publication, read-only after: report, and the item count
+     * of units: unit u < units starts at item u * per_unit + min(u, extra),
+     * and the loop ends at item total. */
+    int report;
+    size_t total, per_unit, extra;
+    double next_report; /* the owner's alone */
+    /* Items of finished pieces.  Every thread that finishes a piece adds to
+     * it; only the owner reads it.  Relaxed both ways: it is a count that
+     * publishes nothing, and one thread's successive reads of one atomic
+     * never go backwards (read-read coherence), which is all a report
+     * needs to be monotonic. */
+    WQ__ALIGNED _Atomic size_t done;
 };
 
 /* The owner's side: run loop->units units on the pool (already resolved)

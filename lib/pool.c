@@ -227,6 +227,9 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->size = opt->threads ? opt->threads : wq__default_threads();
     pool->flags = opt->flags;
     pool->spin = wq__spin_seconds(opt->spin_us);
+    pool->progress = (double)(opt->progress_ms ? opt->progress_ms
+                                               : WQ_PROGRESS_MS_DEFAULT) *
+                     1e-3;
     pool->forks = wq__load_relaxed(&wq__forks);
     pool->threads = calloc(pool->size, sizeof *pool->threads);
     if (!pool->threads) {
@@ -243,7 +246,9 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     return 0;
 }
 
-static int wq__pool_in_use_here(const wq_pool *pool)
+/* True if the calling thread is one of pool's workers or is inside one of
+ * its calls. */
+int wq__pool_in_use_here(const wq_pool *pool)
 {
     if (wq__self.pool == pool)
         return 1;

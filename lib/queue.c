@@ -71,9 +71,10 @@ static int wq__slot_drained(void *arg)
     return wq__load_acquire(&s->users) == 0;
 }
 
-/* Owner only: close the slot, wait until no helper holds a reference, and
- * free the slot.  On return no other thread can touch the job again. */
-void wq__board_retire(wq_pool *pool, int slot)
+/* Owner only: close the slot, wait until no helper holds a reference
+ * (doing tick meanwhile, if not NULL), and free the slot.  On return no
+ * other thread can touch the job again. */
+void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
 {
     struct wq__slot *s = &pool->slots[slot];
     wq__store_relaxed(&s->hint, 0);
@@ -81,13 +82,19 @@ void wq__board_retire(wq_pool *pool, int slot)
     if (wq__load_seq_cst(&s->users) != 0 &&
         !wq__spin_until(pool, wq__slot_drained, s)) {
         /* Helpers are inside a long piece of work: sleep until the last one
-         * leaves (it wakes us, see wq__board_help). */
+         * leaves (it wakes us, see wq__board_help), or until the next tick
+         * is due. */
         for (;;) {
             wq__store_seq_cst(&s->parked, 1);
             uint32_t users = wq__load_seq_cst(&s->users);
             if (users == 0)
                 break;
-            wq__park(&s->users, users);
+            if (!tick) {
+                wq__park(&s->users, users);
+                continue;
+            }
+            wq__park_for(&s->users, users, tick->every);
+            tick->fn(tick->arg);
         }
         wq__store_relaxed(&s->parked, 0);
     }

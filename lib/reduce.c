@@ -26,7 +26,6 @@
 #include <stdlib.h>
 
 #include "loop.h"
-#include "thread.h"
 
 /* Partials sit 64 bytes apart (or a multiple): two threads never write the
  * same cache line, and any partial type up to 64-byte alignment fits. */
@@ -45,6 +44,7 @@ struct wq__reduce {
     size_t per;    /* chunk > 0: leaves (pieces of `chunk` items) a block */
     size_t stride; /* bytes between partials */
     unsigned char *partials;
+    void *result;
 };
 
 /* Items [*lo, *hi) of block b for chunk 0: n split as evenly as possible. */
@@ -89,6 +89,15 @@ static int wq__reduce_piece(struct wq__loop *loop, size_t begin, size_t end)
             return rc;
     }
     return 0;
+}
+
+/* The loop's finish: combine the partials left to right into the result. */
+static void wq__reduce_combine(struct wq__loop *loop)
+{
+    const struct wq__reduce *red = loop->arg;
+    red->r->init(red->ctx, red->result);
+    for (size_t b = 0; b < red->nblocks; b++)
+        red->r->combine(red->ctx, red->result, red->partials + b * red->stride);
 }
 
 /* Fix the blocks from (n, chunk, size) alone.  Returns 0 or ENOMEM when the
@@ -137,7 +146,8 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
         return 0;
     }
 
-    struct wq__reduce red = {.r = r, .ctx = ctx, .n = n, .chunk = chunk};
+    struct wq__reduce red = {
+        .r = r, .ctx = ctx, .n = n, .chunk = chunk, .result = result};
     rc = wq__reduce_plan(&red);
     if (rc)
         return rc;
@@ -152,18 +162,15 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     struct wq__loop loop = {.units = red.nblocks,
                             .guided = 0,
                             .piece = wq__reduce_piece,
-                            .arg = &red};
+                            .finish = wq__reduce_combine,
+                            .arg = &red,
+                            .total = n,
+                            /* Where blocks start, as wq__block_items and
+                             * wq__fold_block cut them. */
+                            .per_unit = chunk ? red.per * chunk
+                                              : n / red.nblocks,
+                            .extra = chunk ? 0 : n % red.nblocks};
     rc = wq__loop_run(pool, &loop);
-    if (!rc) {
-        unsigned long fpu = 0;
-        if (pool->flags & WQ_FLUSH_DENORMALS)
-            fpu = wq__fpu_enter();
-        r->init(ctx, result);
-        for (size_t b = 0; b < red.nblocks; b++)
-            r->combine(ctx, result, red.partials + b * red.stride);
-        if (pool->flags & WQ_FLUSH_DENORMALS)
-            wq__fpu_leave(fpu);
-    }
     if (red.partials != stack)
         free(red.partials);
     return rc;

@@ -108,9 +108,11 @@ START_TEST(errors_pool_options)
     opt = (wq_options){0};
     opt.flags = 0x80;
     ck_assert_int_eq(wq_pool_create(&pool, &opt), EINVAL);
-    opt = (wq_options){0};
-    opt.reserved[3] = &opt;
-    ck_assert_int_eq(wq_pool_create(&pool, &opt), EINVAL);
+    for (size_t i = 0; i < sizeof opt.reserved / sizeof *opt.reserved; i++) {
+        opt = (wq_options){0};
+        opt.reserved[i] = &opt;
+        ck_assert_int_eq(wq_pool_create(&pool, &opt), EINVAL);
+    }
     ck_assert_ptr_null(pool);
     wq_pool_destroy(pool); /* NULL with no default pool: nothing */
 }

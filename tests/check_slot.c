@@ -1,0 +1,328 @@
+/* check_slot.c - worker indices for per-thread scratch: in bounds, never
+ * shared by two threads running callbacks at once (workers, several outside
+ * callers, group tasks, more outside callers than WQ_CALLERS_MAX), equal to
+ * the hooks' slot on workers, stable across nesting, WQ_NO_INDEX outside. */
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "util.h"
+
+/* Scratch as a user would keep it: a busy flag proves exclusivity, a plain
+ * counter lets the thread sanitizer check that handing an index on orders
+ * its holders. */
+struct scratch {
+    _Atomic int busy;
+    unsigned long uses;
+    char pad[64];
+};
+
+struct slots {
+    wq_pool *pool;
+    unsigned bound;
+    struct scratch *scratch;
+    _Atomic int shared, out_of_bounds;
+    unsigned sleep_us;
+};
+
+static void slots_init(struct slots *s, wq_pool *pool, unsigned sleep_us)
+{
+    memset(s, 0, sizeof *s);
+    s->pool = pool;
+    s->bound = wq_pool_slots(pool);
+    ck_assert_uint_eq(s->bound, wq_pool_size(pool) + WQ_CALLERS_MAX - 1);
+    s->scratch = calloc(s->bound, sizeof *s->scratch);
+    ck_assert_ptr_nonnull(s->scratch);
+    s->sleep_us = sleep_us;
+}
+
+/* Use this thread's scratch entry for a moment; flag any overlap. */
+static void use_scratch(struct slots *s)
+{
+    unsigned i = wq_worker_index();
+    if (i >= s->bound) {
+        atomic_store(&s->out_of_bounds, 1);
+        return;
+    }
+    struct scratch *mine = &s->scratch[i];
+    if (atomic_exchange(&mine->busy, 1))
+        atomic_store(&s->shared, 1);
+    mine->uses++;
+    if (s->sleep_us)
+        usleep(s->sleep_us);
+    if (wq_worker_index() != i) /* stable within a callback */
+        atomic_store(&s->shared, 1);
+    atomic_store(&mine->busy, 0);
+}
+
+static unsigned long slots_check(struct slots *s)
+{
+    unsigned long uses = 0;
+    int out = atomic_load(&s->out_of_bounds), shared = atomic_load(&s->shared);
+    ck_assert_msg(!out, "an index was not below wq_pool_slots()");
+    ck_assert_msg(!shared, "two threads held one index at once");
+    for (unsigned i = 0; i < s->bound; i++)
+        uses += s->scratch[i].uses;
+    free(s->scratch);
+    return uses;
+}
+
+static int range_uses_scratch(void *ctx, size_t b, size_t e)
+{
+    for (size_t i = b; i < e; i++)
+        use_scratch(ctx);
+    return 0;
+}
+
+START_TEST(slot_private_to_each_running_thread)
+{
+    wq_pool *pool = grid_pool(_i);
+    struct slots s;
+    slots_init(&s, pool, 20);
+    ck_assert_int_eq(wq_for(pool, 400, 1, range_uses_scratch, &s), 0);
+    ck_assert_uint_eq(slots_check(&s), 400);
+    grid_release(pool);
+}
+END_TEST
+
+/* Outside calls there is no index; the first outside caller gets 0; an
+ * index held by a finished call is free again. */
+static int record_index(void *ctx, size_t b, size_t e)
+{
+    (void)b;
+    (void)e;
+    *(unsigned *)ctx = wq_worker_index();
+    return 0;
+}
+
+START_TEST(slot_first_outside_caller_gets_zero)
+{
+    ck_assert_uint_eq(wq_worker_index(), WQ_NO_INDEX);
+    wq_pool *pool = grid_pool(_i);
+    for (int round = 0; round < 3; round++) {
+        unsigned got = WQ_NO_INDEX;
+        ck_assert_int_eq(wq_for(pool, 1, 1, record_index, &got), 0);
+        ck_assert_uint_eq(got, 0);
+        ck_assert_uint_eq(wq_worker_index(), WQ_NO_INDEX);
+    }
+    grid_release(pool);
+}
+END_TEST
+
+/* Workers report the slot their hooks got, in their hooks too. */
+struct hook_slots {
+    _Atomic int mismatch;
+    _Atomic unsigned seen;
+};
+
+static void check_hook_slot(void *arg, unsigned slot)
+{
+    struct hook_slots *h = arg;
+    if (wq_worker_index() != slot || slot == 0)
+        atomic_store(&h->mismatch, 1);
+    atomic_fetch_add(&h->seen, 1);
+}
+
+START_TEST(slot_matches_hooks_on_workers)
+{
+    struct hook_slots h = {0};
+    wq_options opt = {0};
+    opt.threads = 4;
+    opt.on_start = check_hook_slot;
+    opt.on_stop = check_hook_slot;
+    opt.hook_arg = &h;
+    wq_pool *pool;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    struct slots s;
+    slots_init(&s, pool, 50);
+    ck_assert_int_eq(wq_for(pool, 200, 1, range_uses_scratch, &s), 0);
+    wq_pool_destroy(pool);
+    ck_assert_uint_eq(slots_check(&s), 200);
+    ck_assert_uint_eq(atomic_load(&h.seen), 6);
+    ck_assert_int_eq(atomic_load(&h.mismatch), 0);
+}
+END_TEST
+
+/* Several outside threads in one pool at once, more of them than
+ * WQ_CALLERS_MAX in the last grid row: each waits its turn, none shares. */
+struct caller {
+    pthread_t thread;
+    struct slots *s;
+    size_t n;
+    int rc;
+};
+
+static void *call_from_outside(void *arg)
+{
+    struct caller *c = arg;
+    c->rc = wq_for(c->s->pool, c->n, 1, range_uses_scratch, c->s);
+    return NULL;
+}
+
+static void run_callers(wq_pool *pool, unsigned threads, size_t n)
+{
+    struct slots s;
+    slots_init(&s, pool, 200);
+    struct caller *c = calloc(threads, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    for (unsigned t = 0; t < threads; t++) {
+        c[t] = (struct caller){.s = &s, .n = n};
+        ck_assert_int_eq(
+            pthread_create(&c[t].thread, NULL, call_from_outside, &c[t]), 0);
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        pthread_join(c[t].thread, NULL);
+        ck_assert_int_eq(c[t].rc, 0);
+    }
+    free(c);
+    ck_assert_uint_eq(slots_check(&s), threads * n);
+}
+
+START_TEST(slot_outside_callers_never_share)
+{
+    wq_pool *pool = grid_pool(_i);
+    run_callers(pool, 6, 40);
+    grid_release(pool);
+}
+END_TEST
+
+START_TEST(slot_more_callers_than_max_wait_their_turn)
+{
+    wq_pool *pool;
+    wq_options opt = {0};
+    opt.threads = 2;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    run_callers(pool, WQ_CALLERS_MAX + 8, 3);
+    wq_pool_destroy(pool);
+}
+END_TEST
+
+/* Group tasks run by workers and by the waiting thread never share. */
+static int task_uses_scratch(void *arg)
+{
+    use_scratch(arg);
+    return 0;
+}
+
+START_TEST(slot_group_tasks_never_share)
+{
+    wq_pool *pool = grid_pool(_i);
+    struct slots s;
+    slots_init(&s, pool, 30);
+    wq_group *g;
+    ck_assert_int_eq(wq_group_create(&g, pool), 0);
+    for (int i = 0; i < 300; i++)
+        ck_assert_int_eq(wq_group_submit(g, task_uses_scratch, &s), 0);
+    ck_assert_int_eq(wq_group_wait(g), 0);
+    wq_group_destroy(g);
+    ck_assert_uint_eq(slots_check(&s), 300);
+    grid_release(pool);
+}
+END_TEST
+
+/* Nested on the same pool: the thread keeps its index.  Nested into another
+ * pool: the index is the inner pool's while there, the outer's after. */
+struct nest {
+    wq_pool *outer, *inner;
+    _Atomic int bad;
+};
+
+static int inner_range(void *ctx, size_t b, size_t e)
+{
+    struct nest *n = ctx;
+    (void)b;
+    (void)e;
+    if (wq_worker_index() >= wq_pool_slots(n->inner))
+        atomic_store(&n->bad, 1);
+    return 0;
+}
+
+static int same_index_inside(void *ctx, size_t b, size_t e)
+{
+    unsigned outer_index = *(unsigned *)ctx;
+    (void)b;
+    (void)e;
+    return wq_worker_index() == outer_index ? 0 : 1;
+}
+
+static int outer_range(void *ctx, size_t b, size_t e)
+{
+    struct nest *n = ctx;
+    unsigned mine = wq_worker_index();
+    (void)b;
+    (void)e;
+    /* Same pool: every piece that runs on this thread sees its index;
+     * pieces helped by others see theirs, so only check inline (n = 1). */
+    if (wq_for(n->outer, 1, 1, same_index_inside, &mine))
+        atomic_store(&n->bad, 1);
+    if (wq_for(n->inner, 16, 1, inner_range, n))
+        atomic_store(&n->bad, 1);
+    if (wq_worker_index() != mine)
+        atomic_store(&n->bad, 1);
+    return 0;
+}
+
+START_TEST(slot_nested_calls)
+{
+    struct nest n = {.outer = grid_pool(_i)};
+    wq_options opt = {0};
+    opt.threads = 3;
+    ck_assert_int_eq(wq_pool_create(&n.inner, &opt), 0);
+    ck_assert_int_eq(wq_for(n.outer, 64, 1, outer_range, &n), 0);
+    ck_assert_int_eq(atomic_load(&n.bad), 0);
+    wq_pool_destroy(n.inner);
+    grid_release(n.outer);
+}
+END_TEST
+
+/* A reduction's final combine runs on the caller, inside the call. */
+static void idx_init(void *ctx, void *p)
+{
+    (void)ctx;
+    *(unsigned *)p = 0;
+}
+
+static int idx_fold(void *ctx, size_t b, size_t e, void *p)
+{
+    (void)ctx;
+    (void)b;
+    (void)e;
+    (void)p;
+    return 0;
+}
+
+static void idx_combine(void *ctx, void *p, const void *o)
+{
+    (void)ctx;
+    (void)o;
+    if (wq_worker_index() != 0)
+        *(unsigned *)p = 1;
+}
+
+START_TEST(slot_reduce_combine_on_caller)
+{
+    wq_pool *pool = grid_pool(_i);
+    const wq_reducer r = {sizeof(unsigned), idx_init, idx_fold, idx_combine};
+    unsigned bad = 2;
+    ck_assert_int_eq(wq_reduce(pool, 1000, 10, &r, NULL, &bad), 0);
+    ck_assert_uint_eq(bad, 0);
+    grid_release(pool);
+}
+END_TEST
+
+Suite *suite_slot(void)
+{
+    const struct grid_case cases[] = {
+        {"private_to_each_thread", slot_private_to_each_running_thread, 1},
+        {"first_outside_caller_zero", slot_first_outside_caller_gets_zero, 1},
+        {"matches_hooks", slot_matches_hooks_on_workers, 0},
+        {"outside_callers_never_share", slot_outside_callers_never_share, 1},
+        {"more_callers_than_max", slot_more_callers_than_max_wait_their_turn,
+         0},
+        {"group_tasks_never_share", slot_group_tasks_never_share, 1},
+        {"nested_calls", slot_nested_calls, 1},
+        {"reduce_combine_on_caller", slot_reduce_combine_on_caller, 1},
+    };
+    return grid_suite("slot", cases, sizeof cases / sizeof *cases);
+}
