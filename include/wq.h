@@ -9,9 +9,14 @@
  *   ENOMEM   memory could not be allocated; no callback has run.
  *   EAGAIN   threads could not be created (wq_pool_create only).
  *   EDEADLK  a group was waited on from inside one of its own tasks.
- *   ECHILD   the pool was created before fork() and this is the child: its
- *            threads do not exist here.  (The default pool is recreated in
- *            a child instead, so NULL keeps working.)
+ *   ECHILD   the pool (or the group's pool) was created before fork() and
+ *            this is the child: its threads do not exist here.  Every call
+ *            on it answers ECHILD at once, and wq_pool_destroy and
+ *            wq_group_destroy free it without waiting.  (The default pool
+ *            is recreated in a child instead, so NULL keeps working.)
+ *            A child forked from inside a callback must leave by exec or
+ *            _exit, never by returning from the callback: the call it would
+ *            return into waits for threads the child does not have.
  *   other    the first non-zero value a callback returned.
  *
  * A NULL pool stands for the process-wide default pool, created on first use

@@ -74,6 +74,7 @@ struct wq_pool {
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
     pthread_t *threads;  /* size - 1 workers */
+    struct wq_pool *orphan; /* a default pool left by fork: the next one */
 
     /* Bumped (seq_cst) after every publication and at shutdown; idle
      * workers spin on it, then park on it.  Pairs with sleepers: a

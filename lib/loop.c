@@ -181,10 +181,10 @@ static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
 static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,
                           wq__piece_fn piece, void *arg)
 {
-    if (n == 0)
-        return 0;
+    /* Resolve even an empty loop: a pool inherited through fork() answers
+     * ECHILD to every call, not only to those with work. */
     int rc = wq__pool_resolve(&pool);
-    if (rc)
+    if (rc || n == 0)
         return rc;
     struct wq__loop loop = {.units = chunk ? n / chunk + (n % chunk != 0) : n,
                             .guided = chunk == 0,

@@ -23,6 +23,44 @@ _Thread_local struct wq__thread wq__self;
  * child, so calls on it there answer ECHILD instead of waiting for them. */
 _Atomic unsigned long wq__forks;
 
+/* The default pool (see wq__pool_resolve), and the default pools that
+ * earlier fork()s left behind in this process, linked through ->orphan.
+ * Their memory stays: the child's groups of such a pool still read its
+ * fork count to answer ECHILD, and keeping it reachable tells leak checkers
+ * it is not lost. */
+static _Atomic(wq_pool *) wq__default;
+static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
+static wq_pool *wq__orphans;
+static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
+
+/* In a child of fork() only the forking thread exists: the default pool's
+ * workers are gone.  Set it aside so the child's first call creates a
+ * working one, and make every older explicit pool answer ECHILD. */
+static void wq__atfork_child(void)
+{
+    wq_pool *old = wq__load_relaxed(&wq__default);
+    if (old) {
+        old->orphan = wq__orphans;
+        wq__orphans = old;
+    }
+    wq__fetch_add_relaxed(&wq__forks, 1);
+    wq__store_relaxed(&wq__default, NULL);
+    pthread_mutex_init(&wq__default_lock, NULL);
+}
+
+static void wq__atfork_register(void)
+{
+    pthread_atfork(NULL, NULL, wq__atfork_child);
+}
+
+/* Every way into a pool passes here first (creation included: a process
+ * may create a pool and fork before any other call), so the fork counter is
+ * kept from before the first pool exists. */
+static void wq__watch_forks(void)
+{
+    pthread_once(&wq__atfork_once, wq__atfork_register);
+}
+
 #if !defined(__linux__)
 struct wq__lot wq__lots[64] = {
     [0 ... 63] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER}};
@@ -215,6 +253,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
         opt = &defaults;
     if (!wq__options_valid(opt))
         return EINVAL;
+    wq__watch_forks();
 
     /* Aligned for the cache-line-padded counters inside. */
     wq_pool *pool = aligned_alloc(WQ__CACHELINE,
@@ -273,32 +312,12 @@ static void wq__pool_stop(wq_pool *pool)
 
 /* ---------------------------------------------------------- default pool -- */
 
-static _Atomic(wq_pool *) wq__default;
-static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
-
-/* In a child of fork() only the forking thread exists: the default pool's
- * workers are gone.  Forget it (its memory is the parent's business) so the
- * child's first call creates a working one, and make every older explicit
- * pool answer ECHILD. */
-static void wq__atfork_child(void)
-{
-    wq__fetch_add_relaxed(&wq__forks, 1);
-    wq__store_relaxed(&wq__default, NULL);
-    pthread_mutex_init(&wq__default_lock, NULL);
-}
-
-static void wq__atfork_register(void)
-{
-    pthread_atfork(NULL, NULL, wq__atfork_child);
-}
-
 /* Resolve NULL to the default pool, creating it on first use; check that an
  * explicit pool still has its threads (not a pool inherited through fork).
  * Acquire on the pointer pairs with the release store after creation. */
 int wq__pool_resolve(wq_pool **pool)
 {
-    pthread_once(&wq__atfork_once, wq__atfork_register);
+    wq__watch_forks();
     if (*pool)
         return (*pool)->forks == wq__load_relaxed(&wq__forks) ? 0 : ECHILD;
     wq_pool *p = wq__load_acquire(&wq__default);

@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, suite_group());
     srunner_add_suite(sr, suite_nest());
     srunner_add_suite(sr, suite_errors());
+    srunner_add_suite(sr, suite_process());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -12,5 +12,6 @@ Suite *suite_reduce(void);
 Suite *suite_group(void);
 Suite *suite_nest(void);
 Suite *suite_errors(void);
+Suite *suite_process(void);
 
 #endif
