@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "internal.h"
 #include "park.h"
 #include "thread.h"
@@ -121,9 +122,7 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     int rc = wq__pool_resolve(&pool);
     if (rc)
         return rc;
-    wq_group *g = aligned_alloc(WQ__CACHELINE, (sizeof *g + WQ__CACHELINE - 1) /
-                                                   WQ__CACHELINE *
-                                                   WQ__CACHELINE);
+    wq_group *g = wq__aligned_alloc(WQ__CACHELINE, sizeof *g);
     if (!g)
         return ENOMEM;
     memset(g, 0, sizeof *g);

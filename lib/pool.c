@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fault.h"
 #include "internal.h"
 #include "park.h"
 #include "thread.h"
@@ -215,13 +216,13 @@ static int wq__start_threads(wq_pool *pool)
     int rc = 0;
     unsigned i;
     for (i = 0; i + 1 < pool->size; i++) {
-        struct wq__start *start = malloc(sizeof *start);
+        struct wq__start *start = wq__malloc(sizeof *start);
         if (!start) {
             rc = ENOMEM;
             break;
         }
         *start = (struct wq__start){pool, i + 1};
-        if (pthread_create(&pool->threads[i], &attr, wq__worker, start)) {
+        if (wq__thread_create(&pool->threads[i], &attr, wq__worker, start)) {
             free(start);
             rc = EAGAIN;
             break;
@@ -256,9 +257,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     wq__watch_forks();
 
     /* Aligned for the cache-line-padded counters inside. */
-    wq_pool *pool = aligned_alloc(WQ__CACHELINE,
-                                  (sizeof *pool + WQ__CACHELINE - 1) /
-                                      WQ__CACHELINE * WQ__CACHELINE);
+    wq_pool *pool = wq__aligned_alloc(WQ__CACHELINE, sizeof *pool);
     if (!pool)
         return ENOMEM;
     memset(pool, 0, sizeof *pool);
@@ -267,7 +266,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->flags = opt->flags;
     pool->spin = wq__spin_seconds(opt->spin_us);
     pool->forks = wq__load_relaxed(&wq__forks);
-    pool->threads = calloc(pool->size, sizeof *pool->threads);
+    pool->threads = wq__calloc(pool->size, sizeof *pool->threads);
     if (!pool->threads) {
         free(pool);
         return ENOMEM;

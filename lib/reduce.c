@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fault.h"
 #include "loop.h"
 #include "thread.h"
 
@@ -145,7 +146,7 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     size_t bytes = red.nblocks * red.stride;
     red.partials = bytes <= sizeof stack
                        ? stack
-                       : aligned_alloc(WQ__PARTIAL_ALIGN, bytes);
+                       : wq__aligned_alloc(WQ__PARTIAL_ALIGN, bytes);
     if (!red.partials)
         return ENOMEM;
 
