@@ -67,13 +67,21 @@ struct wq__slot {
 
 /* ------------------------------------------------------------------ pool -- */
 
+/* A worker thread and what it is told at start: written before its
+ * pthread_create (which orders it before the thread runs), read-only after. */
+struct wq__worker {
+    pthread_t thread;
+    struct wq_pool *pool;
+    unsigned slot; /* 1 to size - 1 */
+};
+
 struct wq_pool {
     unsigned size;       /* threads including the caller */
     unsigned flags;      /* WQ_FLUSH_DENORMALS */
     double spin;         /* seconds an idle thread spins before parking */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
-    pthread_t *threads;  /* size - 1 workers */
+    struct wq__worker *workers; /* size - 1 */
     struct wq_pool *orphan; /* a default pool left by fork: the next one */
 
     /* Bumped (seq_cst) after every publication and at shutdown; idle

@@ -127,17 +127,11 @@ static void wq__worker_idle(wq_pool *pool, uint32_t seen)
     wq__fetch_sub_release(&pool->sleepers, 1);
 }
 
-struct wq__start {
-    wq_pool *pool;
-    unsigned slot;
-};
-
 static void *wq__worker(void *arg)
 {
-    struct wq__start *start = arg;
-    wq_pool *pool = start->pool;
-    unsigned slot = start->slot;
-    free(start);
+    const struct wq__worker *me = arg;
+    wq_pool *pool = me->pool;
+    unsigned slot = me->slot;
 
     wq__self.pool = pool;
     wq__self.slot = slot;
@@ -197,7 +191,7 @@ static void wq__join(wq_pool *pool, unsigned started)
     wq__store_seq_cst(&pool->stopping, 1);
     wq__pool_wake(pool, INT_MAX);
     for (unsigned i = 0; i < started; i++)
-        pthread_join(pool->threads[i], NULL);
+        pthread_join(pool->workers[i].thread, NULL);
 }
 
 static int wq__start_threads(wq_pool *pool)
@@ -216,14 +210,10 @@ static int wq__start_threads(wq_pool *pool)
     int rc = 0;
     unsigned i;
     for (i = 0; i + 1 < pool->size; i++) {
-        struct wq__start *start = wq__malloc(sizeof *start);
-        if (!start) {
-            rc = ENOMEM;
-            break;
-        }
-        *start = (struct wq__start){pool, i + 1};
-        if (wq__thread_create(&pool->threads[i], &attr, wq__worker, start)) {
-            free(start);
+        struct wq__worker *w = &pool->workers[i];
+        w->pool = pool;
+        w->slot = i + 1;
+        if (wq__thread_create(&w->thread, &attr, wq__worker, w)) {
             rc = EAGAIN;
             break;
         }
@@ -266,14 +256,14 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->flags = opt->flags;
     pool->spin = wq__spin_seconds(opt->spin_us);
     pool->forks = wq__load_relaxed(&wq__forks);
-    pool->threads = wq__calloc(pool->size, sizeof *pool->threads);
-    if (!pool->threads) {
+    pool->workers = wq__calloc(pool->size, sizeof *pool->workers);
+    if (!pool->workers) {
         free(pool);
         return ENOMEM;
     }
     int rc = wq__start_threads(pool);
     if (rc) {
-        free(pool->threads);
+        free(pool->workers);
         free(pool);
         return rc;
     }
@@ -293,7 +283,7 @@ static int wq__pool_in_use_here(const wq_pool *pool)
 
 static void wq__pool_free(wq_pool *pool)
 {
-    free(pool->threads);
+    free(pool->workers);
     free(pool);
 }
 

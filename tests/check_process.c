@@ -149,16 +149,65 @@ static int child_explicit_only(void *arg)
     return bad;
 }
 
+struct seen {
+    pthread_t ids[16];
+    _Atomic unsigned count;
+    pthread_mutex_t lock;
+};
+
+static int note_thread(void *ctx, size_t b, size_t e)
+{
+    struct seen *s = ctx;
+    (void)b;
+    (void)e;
+    pthread_mutex_lock(&s->lock);
+    unsigned i, n = atomic_load(&s->count);
+    for (i = 0; i < n && !pthread_equal(s->ids[i], pthread_self()); i++)
+        continue;
+    if (i == n && n < 16)
+        s->ids[atomic_fetch_add(&s->count, 1)] = pthread_self();
+    pthread_mutex_unlock(&s->lock);
+    usleep(500);
+    return 0;
+}
+
+/* Wait until every thread of the pool has run a callback.  A fork must not
+ * catch a thread while it starts or exits: the sanitizers' runtimes
+ * allocate then, and ASan's allocator (unlike glibc's) is not fork-safe, so
+ * the child would block in the sanitizer, not in wq.  (Loops in flight are
+ * fine: they never allocate.) */
+static void wait_all_running(wq_pool *pool)
+{
+    struct seen s = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    unsigned size = wq_pool_size(pool);
+    double give_up = wq_now() + 20;
+    while (atomic_load(&s.count) < size && wq_now() < give_up)
+        ck_assert_int_eq(wq_for(pool, 4 * size, 1, note_thread, &s), 0);
+    ck_assert_uint_eq(atomic_load(&s.count), size);
+}
+
+static void count_start(void *arg, unsigned slot)
+{
+    (void)slot;
+    atomic_fetch_add((_Atomic unsigned *)arg, 1);
+}
+
 /* The only thing the process has done with wq is create an explicit pool
  * when it forks.  The child must still see ECHILD (no earlier call can have
  * taught wq to watch for forks), build its own pools, and the parent must
- * go on. */
+ * go on.  The workers' start hooks say when they are all past starting (see
+ * wait_all_running, which would run a loop: not the case tested here). */
 START_TEST(process_fork_explicit_pool_only)
 {
     wq_pool *pool;
     wq_options opt = {0};
+    _Atomic unsigned started = 0;
     opt.threads = 4;
+    opt.on_start = count_start;
+    opt.hook_arg = (void *)&started;
     ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    while (atomic_load(&started) < 3)
+        usleep(100);
     fork_and_check(child_explicit_only, pool);
     ck_assert_int_eq(pool_works(pool), 0);
     wq_pool_destroy(pool);
@@ -171,12 +220,19 @@ struct busy {
     _Atomic unsigned long loops;
 };
 
-/* An application thread that keeps the default pool's threads busy. */
+/* An application thread that keeps the default pool's threads busy with
+ * loops and reductions of 50 blocks, whose partials fit on the stack: no
+ * allocation, so a fork cannot catch a thread inside a sanitizer's
+ * allocator, which (unlike glibc's) is not fork-safe. */
 static void *keep_default_busy(void *arg)
 {
     struct busy *b = arg;
     while (!atomic_load(&b->stop)) {
-        if (pool_works(NULL))
+        _Atomic size_t sum = 0;
+        size_t total = 0;
+        if (wq_for(NULL, 5000, 7, sum_body, &sum) ||
+            wq_reduce(NULL, 5000, 100, &sum_reducer, NULL, &total) ||
+            atomic_load(&sum) != total || total != (size_t)5000 * 4999 / 2)
             atomic_store(&b->failed, 1);
         atomic_fetch_add(&b->loops, 1);
     }
@@ -186,8 +242,9 @@ static void *keep_default_busy(void *arg)
 static int child_of_busy(void *arg)
 {
     wq_group *g = arg; /* a group of the parent's default pool */
+    _Atomic size_t ran = 0;
     int bad = 0;
-    bad |= wq_group_submit(g, count_task, &(_Atomic size_t){0}) != ECHILD;
+    bad |= wq_group_submit(g, count_task, &ran) != ECHILD;
     bad |= wq_group_wait(g) != ECHILD;
     wq_group_destroy(g);
     /* The default pool is a new one, sized by the child's environment. */
@@ -220,6 +277,7 @@ START_TEST(process_fork_while_default_pool_busy)
     atomic_init(&b.loops, 0);
     wq_group *g;
     ck_assert_int_eq(wq_group_create(&g, NULL), 0);
+    wait_all_running(NULL);
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, keep_default_busy, &b), 0);
     for (int k = 0; k < 8; k++) {
@@ -230,8 +288,10 @@ START_TEST(process_fork_while_default_pool_busy)
     atomic_store(&b.stop, 1);
     pthread_join(th, NULL);
     ck_assert_int_eq(atomic_load(&b.failed), 0);
-    ck_assert_int_eq(wq_group_submit(g, count_task, &(_Atomic size_t){0}), 0);
+    _Atomic size_t ran = 0;
+    ck_assert_int_eq(wq_group_submit(g, count_task, &ran), 0);
     ck_assert_int_eq(wq_group_wait(g), 0);
+    ck_assert_uint_eq(atomic_load(&ran), 1);
     wq_group_destroy(g);
     ck_assert_uint_eq(wq_pool_size(NULL), 3);
     ck_assert_int_eq(pool_works(NULL), 0);
@@ -291,6 +351,7 @@ static void check_signals_avoid_workers(wq_pool *pool)
 {
     struct sigaction sa = {.sa_handler = on_usr1}, old;
     sigemptyset(&sa.sa_mask);
+    atomic_store(&handled, 0);
     ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
     ck_assert_uint_gt(wq_pool_size(pool), 1); /* creates the default pool */
 
