@@ -74,7 +74,7 @@ static int wq__task_call(wq_group *g, const struct wq__task *t)
 {
     struct wq__frame frame;
     unsigned long fpu = 0;
-    wq__frame_push(&frame, g->pool, g);
+    wq__frame_push(&frame, g->pool, g, NULL);
     if (g->job.flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     int rc = t->fn(t->arg);
@@ -161,14 +161,6 @@ int wq_group_submit(wq_group *g, wq_task_fn fn, void *arg)
     return 0;
 }
 
-static int wq__in_own_task(const wq_group *g)
-{
-    for (const struct wq__frame *f = wq__self.frames; f; f = f->up)
-        if (f->group == g)
-            return 1;
-    return 0;
-}
-
 static int wq__group_idle(void *arg)
 {
     wq_group *g = arg;
@@ -193,7 +185,7 @@ int wq_group_wait(wq_group *g)
     int rc = wq__group_usable(g);
     if (rc)
         return rc;
-    if (wq__in_own_task(g))
+    if (wq__nested_in(NULL, g))
         return EDEADLK;
     if (g->slot >= 0) {
         for (;;) {
@@ -211,7 +203,7 @@ int wq_group_wait(wq_group *g)
 
 void wq_group_destroy(wq_group *g)
 {
-    if (!g || wq__in_own_task(g))
+    if (!g || wq__nested_in(NULL, g))
         return;
     if (!wq__group_usable(g)) {
         wq_group_wait(g);

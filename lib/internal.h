@@ -148,13 +148,19 @@ WQ__HIDDEN int wq__ring_pop(struct wq__ring *ring, struct wq__task *t);
 /* ------------------------------------------------------- per-thread state -- */
 
 /* What the calling thread is doing, innermost first: a frame per loop it
- * owns or helps and per task it runs.  Lets wq_pool_destroy refuse a pool
- * that is in use below it and wq_group_wait refuse a group whose task is
- * below it on the same stack. */
+ * owns or helps and per task it runs.  A helper's loop frame also points at
+ * the owner's frame for that loop (origin): work a helper runs is nested in
+ * whatever the owner was doing, on another thread.  The owner stays inside
+ * the loop until every helper has left it, so its frames from there down do
+ * not change while a helper follows the link; they were written before the
+ * loop was published, which orders them before the helper's reads.
+ * Following up and origin, wq_pool_destroy refuses a pool that the caller's
+ * work is nested in, and wq_group_wait a group whose task it is nested in. */
 struct wq__frame {
     const wq_pool *pool;
     const struct wq_group *group; /* for a task frame */
     struct wq__frame *up;
+    const struct wq__frame *origin; /* a helper's: the owner's loop frame */
 };
 
 struct wq__thread {
@@ -166,11 +172,13 @@ struct wq__thread {
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
 
 static inline void wq__frame_push(struct wq__frame *f, const wq_pool *pool,
-                                  const struct wq_group *group)
+                                  const struct wq_group *group,
+                                  const struct wq__frame *origin)
 {
     f->pool = pool;
     f->group = group;
     f->up = wq__self.frames;
+    f->origin = origin;
     wq__self.frames = f;
 }
 
@@ -178,6 +186,12 @@ static inline void wq__frame_pop(struct wq__frame *f)
 {
     wq__self.frames = f->up;
 }
+
+/* True if the calling thread's work is nested, on this thread or through
+ * the owners of the loops it helps, in a loop or task of pool (if not NULL)
+ * or in a task of group (if not NULL). */
+WQ__HIDDEN int wq__nested_in(const wq_pool *pool,
+                             const struct wq_group *group);
 
 /* Spin for the pool's spin window, calling done(arg) between pauses; true as
  * soon as it returns true, false when the window has passed. */

@@ -86,7 +86,7 @@ static void wq__loop_help(struct wq__job *job, int slot)
     unsigned lane = wq__fetch_add_relaxed(&loop->joined, 1);
     unsigned long fpu = 0;
 
-    wq__frame_push(&frame, loop->pool, NULL);
+    wq__frame_push(&frame, loop->pool, NULL, loop->origin);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     wq__loop_work(loop, lane < loop->nlanes ? (int)lane
@@ -137,7 +137,8 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
         return 0;
     loop->pool = pool;
     atomic_init(&loop->error, 0);
-    wq__frame_push(&frame, pool, NULL);
+    wq__frame_push(&frame, pool, NULL, NULL);
+    loop->origin = &frame;
     if (pool->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     /* One unit, or nobody to share with: run inline, waking no one. */

@@ -38,6 +38,7 @@ struct wq__loop {
     int guided;
     wq__piece_fn piece;
     void *arg;
+    const struct wq__frame *origin; /* the owner's frame, for helpers' */
     unsigned nlanes;
     /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
      * spreads helpers, any lane is a correct start. */

@@ -271,14 +271,27 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     return 0;
 }
 
-static int wq__pool_in_use_here(const wq_pool *pool)
+static int wq__frames_reach(const struct wq__frame *f, const wq_pool *pool,
+                            const struct wq_group *group)
 {
-    if (wq__self.pool == pool)
-        return 1;
-    for (const struct wq__frame *f = wq__self.frames; f; f = f->up)
-        if (f->pool == pool)
+    for (; f; f = f->up)
+        if ((pool && f->pool == pool) || (group && f->group == group) ||
+            wq__frames_reach(f->origin, pool, group))
             return 1;
     return 0;
+}
+
+int wq__nested_in(const wq_pool *pool, const struct wq_group *group)
+{
+    return wq__frames_reach(wq__self.frames, pool, group);
+}
+
+/* Destroying the pool now would pull it from under someone: the caller is
+ * a worker of the pool (in its hooks, say) or its work is nested in the
+ * pool. */
+static int wq__pool_in_use_here(const wq_pool *pool)
+{
+    return wq__self.pool == pool || wq__nested_in(pool, NULL);
 }
 
 static void wq__pool_free(wq_pool *pool)
