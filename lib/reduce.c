@@ -120,6 +120,26 @@ static int wq__reduce_plan(struct wq__reduce *red)
     return 0;
 }
 
+/* result = init (+) the partials of red (none if red is NULL), left to
+ * right, on the calling thread.  These callbacks run on the pool as much as
+ * fold does: the frame makes wq_pool_destroy from inside them do nothing. */
+static void wq__reduce_join(wq_pool *pool, const wq_reducer *r, void *ctx,
+                            void *result, const struct wq__reduce *red)
+{
+    struct wq__frame frame;
+    unsigned long fpu = 0;
+    unsigned flags = pool->flags;
+    wq__frame_push(&frame, pool, NULL, NULL);
+    if (flags & WQ_FLUSH_DENORMALS)
+        fpu = wq__fpu_enter();
+    r->init(ctx, result);
+    for (size_t b = 0; red && b < red->nblocks; b++)
+        r->combine(ctx, result, red->partials + b * red->stride);
+    if (flags & WQ_FLUSH_DENORMALS)
+        wq__fpu_leave(fpu);
+    wq__frame_pop(&frame);
+}
+
 static int wq__reducer_valid(const wq_reducer *r)
 {
     return r && r->size && r->init && r->fold && r->combine;
@@ -134,7 +154,7 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     if (rc)
         return rc;
     if (n == 0) {
-        r->init(ctx, result);
+        wq__reduce_join(pool, r, ctx, result, NULL);
         return 0;
     }
 
@@ -155,16 +175,8 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
                             .piece = wq__reduce_piece,
                             .arg = &red};
     rc = wq__loop_run(pool, &loop);
-    if (!rc) {
-        unsigned long fpu = 0;
-        if (pool->flags & WQ_FLUSH_DENORMALS)
-            fpu = wq__fpu_enter();
-        r->init(ctx, result);
-        for (size_t b = 0; b < red.nblocks; b++)
-            r->combine(ctx, result, red.partials + b * red.stride);
-        if (pool->flags & WQ_FLUSH_DENORMALS)
-            wq__fpu_leave(fpu);
-    }
+    if (!rc)
+        wq__reduce_join(pool, r, ctx, result, &red);
     if (red.partials != stack)
         free(red.partials);
     return rc;
