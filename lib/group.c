@@ -135,6 +135,7 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     g->job.flags = pool->flags;
     /* With one thread nobody else would pop the ring: run tasks at submit. */
     g->slot = pool->size > 1 ? wq__board_publish(pool, &g->job, 0) : -1;
+    wq__fetch_add_relaxed(&pool->groups, 1);
     *out = g;
     return 0;
 }
@@ -210,6 +211,7 @@ void wq_group_destroy(wq_group *g)
         if (g->slot >= 0)
             wq__board_retire(g->pool, g->slot);
     }
+    wq__fetch_sub_release(&g->pool->groups, 1);
     wq__ring_fini(&g->ring);
     free(g);
 }

@@ -93,6 +93,11 @@ struct wq_pool {
     WQ__ALIGNED _Atomic uint32_t sleepers;
     /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */
     _Atomic int stopping;
+    /* Groups created on the pool and not yet destroyed: wq_pool_destroy
+     * refuses while any lives.  Incremented relaxed at creation, decremented
+     * release when a group is destroyed; read acquire by wq_pool_destroy (the
+     * program orders those calls; the orders only make it explicit). */
+    _Atomic unsigned groups;
 
     /* Bit i set while slot i belongs to a job's owner.  Set by CAS
      * (acq_rel) when publishing, cleared (release) after the slot's users

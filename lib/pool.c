@@ -287,11 +287,12 @@ int wq__nested_in(const wq_pool *pool, const struct wq_group *group)
 }
 
 /* Destroying the pool now would pull it from under someone: the caller is
- * a worker of the pool (in its hooks, say) or its work is nested in the
- * pool. */
+ * a worker of the pool (in its hooks, say), the caller's work is nested in
+ * the pool, or a group of the pool still exists. */
 static int wq__pool_in_use_here(const wq_pool *pool)
 {
-    return wq__self.pool == pool || wq__nested_in(pool, NULL);
+    return wq__self.pool == pool || wq__nested_in(pool, NULL) ||
+           wq__load_acquire(&pool->groups) != 0;
 }
 
 static void wq__pool_free(wq_pool *pool)
