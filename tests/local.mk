@@ -1,7 +1,7 @@
 # tests/local.mk - the reliability checks, included from Makefile.am.
 
 if HAVE_CHECK
-tests_check_wq_SOURCES += tests/check_process.c
+tests_check_wq_SOURCES += tests/check_process.c tests/check_hostile.c
 endif
 
 # The fault hook's own file, and the test that walks every failure point.

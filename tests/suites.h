@@ -13,5 +13,6 @@ Suite *suite_group(void);
 Suite *suite_nest(void);
 Suite *suite_errors(void);
 Suite *suite_process(void);
+Suite *suite_hostile(void);
 
 #endif
