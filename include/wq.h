@@ -9,9 +9,18 @@
  *   ENOMEM   memory could not be allocated; no callback has run.
  *   EAGAIN   threads could not be created (wq_pool_create only).
  *   EDEADLK  a group was waited on from inside one of its own tasks.
- *   ECHILD   the pool was created before fork() and this is the child: its
- *            threads do not exist here.  (The default pool is recreated in
- *            a child instead, so NULL keeps working.)
+ *
+ * "Inside" a callback or task means on its thread or in any work it waits
+ * for: the pieces of a loop it runs count as inside it, on whichever thread
+ * of the pool they run.
+ *   ECHILD   the pool (or the group's pool) was created before fork() and
+ *            this is the child: its threads do not exist here.  Every call
+ *            on it answers ECHILD at once, and wq_pool_destroy and
+ *            wq_group_destroy free it without waiting.  (The default pool
+ *            is recreated in a child instead, so NULL keeps working.)
+ *            A child forked from inside a callback must leave by exec or
+ *            _exit, never by returning from the callback: the call it would
+ *            return into waits for threads the child does not have.
  *   other    the first non-zero value a callback returned.
  *
  * A NULL pool stands for the process-wide default pool, created on first use
@@ -109,16 +118,18 @@ typedef struct wq_options {
 /* Create a pool.  opt may be NULL (every default).  All threads are created
  * here; no later call creates a thread or allocates on the hot path of a loop.
  * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, a reserved
- * field set), ENOMEM, or EAGAIN (a thread could not be created; none is left
- * running).  Thread-safe. */
+ * field set), ENOMEM, or EAGAIN (a thread could not be created, for instance
+ * beyond the system's thread limit or with a stack_size no memory can hold;
+ * none is left running).  Thread-safe. */
 WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
 
 /* Finish the tasks still queued in the pool's groups, stop and join its
  * threads, and free it.  NULL destroys the default pool (if it was created),
  * which the next call with a NULL pool creates afresh.  No loop may be
  * running on the pool and no other thread may use it during or after the
- * call; groups of the pool must be destroyed first.  Called from inside a
- * callback running on that same pool it does nothing (the pool is in use). */
+ * call.  It does nothing (the pool is in use, and stays usable) when called
+ * from inside a callback or task running on that same pool or from one of
+ * its worker hooks, or while a group of the pool has not been destroyed. */
 WQ_EXPORT void wq_pool_destroy(wq_pool *pool);
 
 /* Threads of the pool, the caller included; NULL: the default pool's
@@ -213,7 +224,9 @@ typedef struct wq_reducer {
  * Memory: one partial per block, at most 512 blocks of 64-byte-aligned
  * partials (fewer for partials over 2 KiB); up to 4 KiB of it on the stack,
  * beyond that from malloc.  Returns 0, EINVAL (r, result or a callback NULL,
- * r->size 0), ENOMEM, or the first non-zero value fold returned. */
+ * r->size 0), ENOMEM (including an r->size too large for the partials to be
+ * allocated), or the first non-zero value fold returned.  init and combine
+ * run on the calling thread, inside the call as fold does. */
 WQ_EXPORT int wq_reduce(wq_pool *pool, size_t n, size_t chunk,
                         const wq_reducer *r, void *ctx, void *result);
 
@@ -239,11 +252,13 @@ WQ_EXPORT int wq_group_submit(wq_group *group, wq_task_fn fn, void *arg);
  * picks up unrelated work).  Returns 0, the first non-zero value a task
  * returned since the previous wait (tasks are never cancelled), EINVAL
  * (group NULL), or EDEADLK if called from inside one of the group's own tasks
- * (which could never finish). */
+ * (which could never finish), including from a piece of a loop that such a
+ * task runs, on any thread. */
 WQ_EXPORT int wq_group_wait(wq_group *group);
 
 /* Wait for the group's tasks as wq_group_wait does, then free it.  NULL does
- * nothing.  From inside one of its own tasks it does nothing. */
+ * nothing.  From inside one of its own tasks (as wq_group_wait counts it)
+ * it does nothing. */
 WQ_EXPORT void wq_group_destroy(wq_group *group);
 
 /* --------------------------------------------------------- worker slots -- */

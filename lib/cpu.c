@@ -19,6 +19,7 @@
 #include <wq.h>
 
 #include "cpu.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -409,7 +410,7 @@ static double smallest_limit(struct cg_scratch *s, size_t base, int v)
 
 double wq__cgroup_cpu_limit(const char *root)
 {
-    struct cg_scratch *s = malloc(sizeof *s);
+    struct cg_scratch *s = wq__malloc(sizeof *s);
     double limit = 0.0;
     if (!root)
         root = "";

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "internal.h"
 #include "park.h"
 #include "thread.h"
@@ -73,7 +74,7 @@ static int wq__task_call(wq_group *g, const struct wq__task *t)
 {
     struct wq__frame frame;
     unsigned long fpu = 0;
-    wq__frame_push(&frame, g->pool, g);
+    wq__frame_push(&frame, g->pool, g, NULL);
     if (g->job.flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     int rc = t->fn(t->arg);
@@ -121,9 +122,7 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     int rc = wq__pool_resolve(&pool);
     if (rc)
         return rc;
-    wq_group *g = aligned_alloc(WQ__CACHELINE, (sizeof *g + WQ__CACHELINE - 1) /
-                                                   WQ__CACHELINE *
-                                                   WQ__CACHELINE);
+    wq_group *g = wq__aligned_alloc(WQ__CACHELINE, sizeof *g);
     if (!g)
         return ENOMEM;
     memset(g, 0, sizeof *g);
@@ -136,6 +135,7 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     g->job.flags = pool->flags;
     /* With one thread nobody else would pop the ring: run tasks at submit. */
     g->slot = pool->size > 1 ? wq__board_publish(pool, &g->job, 0) : -1;
+    wq__fetch_add_relaxed(&pool->groups, 1);
     *out = g;
     return 0;
 }
@@ -159,14 +159,6 @@ int wq_group_submit(wq_group *g, wq_task_fn fn, void *arg)
             wq__cpu_relax();
     wq__notify(g);
     wq__pool_wake(g->pool, 1);
-    return 0;
-}
-
-static int wq__in_own_task(const wq_group *g)
-{
-    for (const struct wq__frame *f = wq__self.frames; f; f = f->up)
-        if (f->group == g)
-            return 1;
     return 0;
 }
 
@@ -194,7 +186,7 @@ int wq_group_wait(wq_group *g)
     int rc = wq__group_usable(g);
     if (rc)
         return rc;
-    if (wq__in_own_task(g))
+    if (wq__nested_in(NULL, g))
         return EDEADLK;
     if (g->slot >= 0) {
         for (;;) {
@@ -212,13 +204,14 @@ int wq_group_wait(wq_group *g)
 
 void wq_group_destroy(wq_group *g)
 {
-    if (!g || wq__in_own_task(g))
+    if (!g || wq__nested_in(NULL, g))
         return;
     if (!wq__group_usable(g)) {
         wq_group_wait(g);
         if (g->slot >= 0)
             wq__board_retire(g->pool, g->slot, NULL);
     }
+    wq__fetch_sub_release(&g->pool->groups, 1);
     wq__ring_fini(&g->ring);
     free(g);
 }

@@ -67,6 +67,14 @@ struct wq__slot {
 
 /* ------------------------------------------------------------------ pool -- */
 
+/* A worker thread and what it is told at start: written before its
+ * pthread_create (which orders it before the thread runs), read-only after. */
+struct wq__worker {
+    pthread_t thread;
+    struct wq_pool *pool;
+    unsigned slot; /* 1 to size - 1 */
+};
+
 struct wq_pool {
     unsigned size;       /* threads including the caller */
     unsigned flags;      /* WQ_FLUSH_DENORMALS */
@@ -74,7 +82,8 @@ struct wq_pool {
     double progress;     /* seconds between progress reports */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
-    pthread_t *threads;  /* size - 1 workers */
+    struct wq__worker *workers; /* size - 1 */
+    struct wq_pool *orphan; /* a default pool left by fork: the next one */
 
     /* Bumped (seq_cst) after every publication and at shutdown; idle
      * workers spin on it, then park on it.  Pairs with sleepers: a
@@ -85,6 +94,11 @@ struct wq_pool {
     WQ__ALIGNED _Atomic uint32_t sleepers;
     /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */
     _Atomic int stopping;
+    /* Groups created on the pool and not yet destroyed: wq_pool_destroy
+     * refuses while any lives.  Incremented relaxed at creation, decremented
+     * release when a group is destroyed; read acquire by wq_pool_destroy (the
+     * program orders those calls; the orders only make it explicit). */
+    _Atomic unsigned groups;
 
     /* Worker indices held by threads from outside the pool (slot.c): bit k
      * stands for index 0 (k = 0) or size - 1 + k.  Set by CAS (acquire)
@@ -157,13 +171,19 @@ WQ__HIDDEN int wq__ring_pop(struct wq__ring *ring, struct wq__task *t);
 /* ------------------------------------------------------- per-thread state -- */
 
 /* What the calling thread is doing, innermost first: a frame per loop it
- * owns or helps and per task it runs.  Lets wq_pool_destroy refuse a pool
- * that is in use below it and wq_group_wait refuse a group whose task is
- * below it on the same stack. */
+ * owns or helps and per task it runs.  A helper's loop frame also points at
+ * the owner's frame for that loop (origin): work a helper runs is nested in
+ * whatever the owner was doing, on another thread.  The owner stays inside
+ * the loop until every helper has left it, so its frames from there down do
+ * not change while a helper follows the link; they were written before the
+ * loop was published, which orders them before the helper's reads.
+ * Following up and origin, wq_pool_destroy refuses a pool that the caller's
+ * work is nested in, and wq_group_wait a group whose task it is nested in. */
 struct wq__frame {
     wq_pool *pool;
     const struct wq_group *group; /* for a task frame */
     struct wq__frame *up;
+    const struct wq__frame *origin; /* a helper's: the owner's loop frame */
     /* The worker index this frame holds for a thread from outside the pool
      * (claimed on the first wq_worker_index, released at pop), or
      * WQ_NO_INDEX.  Only the outermost frame of a pool on a thread holds
@@ -183,11 +203,13 @@ WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
 WQ__HIDDEN void wq__index_release(wq_pool *pool, unsigned index);
 
 static inline void wq__frame_push(struct wq__frame *f, wq_pool *pool,
-                                  const struct wq_group *group)
+                                  const struct wq_group *group,
+                                  const struct wq__frame *origin)
 {
     f->pool = pool;
     f->group = group;
     f->up = wq__self.frames;
+    f->origin = origin;
     f->index = WQ_NO_INDEX;
     wq__self.frames = f;
 }
@@ -198,6 +220,12 @@ static inline void wq__frame_pop(struct wq__frame *f)
     if (f->index != WQ_NO_INDEX)
         wq__index_release(f->pool, f->index);
 }
+
+/* True if the calling thread's work is nested, on this thread or through
+ * the owners of the loops it helps, in a loop or task of pool (if not NULL)
+ * or in a task of group (if not NULL). */
+WQ__HIDDEN int wq__nested_in(const wq_pool *pool,
+                             const struct wq_group *group);
 
 /* Spin for the pool's spin window, calling done(arg) between pauses; true as
  * soon as it returns true, false when the window has passed. */

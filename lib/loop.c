@@ -131,7 +131,7 @@ static void wq__loop_help(struct wq__job *job, int slot)
     unsigned lane = wq__fetch_add_relaxed(&loop->joined, 1);
     unsigned long fpu = 0;
 
-    wq__frame_push(&frame, loop->pool, NULL);
+    wq__frame_push(&frame, loop->pool, NULL, loop->origin);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     wq__loop_work(loop,
@@ -202,7 +202,8 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
     loop->pool = pool;
     atomic_init(&loop->error, 0);
     wq__progress_start(pool, loop);
-    wq__frame_push(&frame, pool, NULL);
+    wq__frame_push(&frame, pool, NULL, NULL);
+    loop->origin = &frame;
     if (pool->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     /* One unit, or nobody to share with: run inline, waking no one. */
@@ -251,10 +252,10 @@ static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
 static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,
                           wq__piece_fn piece, void *arg)
 {
-    if (n == 0)
-        return 0;
+    /* Resolve even an empty loop: a pool inherited through fork() answers
+     * ECHILD to every call, not only to those with work. */
     int rc = wq__pool_resolve(&pool);
-    if (rc)
+    if (rc || n == 0)
         return rc;
     struct wq__loop loop = {.units = chunk ? n / chunk + (n % chunk != 0) : n,
                             .guided = chunk == 0,

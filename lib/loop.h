@@ -42,6 +42,7 @@ struct wq__loop {
      * May be NULL. */
     void (*finish)(struct wq__loop *loop);
     void *arg;
+    const struct wq__frame *origin; /* the owner's frame, for helpers' */
     unsigned nlanes;
     /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
      * spreads helpers, any lane is a correct start. */

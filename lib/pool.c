@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fault.h"
 #include "internal.h"
 #include "park.h"
 #include "thread.h"
@@ -22,6 +23,44 @@ _Thread_local struct wq__thread wq__self;
  * remembers the count it was created under; its threads do not exist in a
  * child, so calls on it there answer ECHILD instead of waiting for them. */
 _Atomic unsigned long wq__forks;
+
+/* The default pool (see wq__pool_resolve), and the default pools that
+ * earlier fork()s left behind in this process, linked through ->orphan.
+ * Their memory stays: the child's groups of such a pool still read its
+ * fork count to answer ECHILD, and keeping it reachable tells leak checkers
+ * it is not lost. */
+static _Atomic(wq_pool *) wq__default;
+static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
+static wq_pool *wq__orphans;
+static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
+
+/* In a child of fork() only the forking thread exists: the default pool's
+ * workers are gone.  Set it aside so the child's first call creates a
+ * working one, and make every older explicit pool answer ECHILD. */
+static void wq__atfork_child(void)
+{
+    wq_pool *old = wq__load_relaxed(&wq__default);
+    if (old) {
+        old->orphan = wq__orphans;
+        wq__orphans = old;
+    }
+    wq__fetch_add_relaxed(&wq__forks, 1);
+    wq__store_relaxed(&wq__default, NULL);
+    pthread_mutex_init(&wq__default_lock, NULL);
+}
+
+static void wq__atfork_register(void)
+{
+    pthread_atfork(NULL, NULL, wq__atfork_child);
+}
+
+/* Every way into a pool passes here first (creation included: a process
+ * may create a pool and fork before any other call), so the fork counter is
+ * kept from before the first pool exists. */
+static void wq__watch_forks(void)
+{
+    pthread_once(&wq__atfork_once, wq__atfork_register);
+}
 
 #if !defined(__linux__)
 struct wq__lot wq__lots[64] = {
@@ -88,17 +127,11 @@ static void wq__worker_idle(wq_pool *pool, uint32_t seen)
     wq__fetch_sub_release(&pool->sleepers, 1);
 }
 
-struct wq__start {
-    wq_pool *pool;
-    unsigned slot;
-};
-
 static void *wq__worker(void *arg)
 {
-    struct wq__start *start = arg;
-    wq_pool *pool = start->pool;
-    unsigned slot = start->slot;
-    free(start);
+    const struct wq__worker *me = arg;
+    wq_pool *pool = me->pool;
+    unsigned slot = me->slot;
 
     wq__self.pool = pool;
     wq__self.slot = slot;
@@ -158,7 +191,7 @@ static void wq__join(wq_pool *pool, unsigned started)
     wq__store_seq_cst(&pool->stopping, 1);
     wq__pool_wake(pool, INT_MAX);
     for (unsigned i = 0; i < started; i++)
-        pthread_join(pool->threads[i], NULL);
+        pthread_join(pool->workers[i].thread, NULL);
 }
 
 static int wq__start_threads(wq_pool *pool)
@@ -177,14 +210,10 @@ static int wq__start_threads(wq_pool *pool)
     int rc = 0;
     unsigned i;
     for (i = 0; i + 1 < pool->size; i++) {
-        struct wq__start *start = malloc(sizeof *start);
-        if (!start) {
-            rc = ENOMEM;
-            break;
-        }
-        *start = (struct wq__start){pool, i + 1};
-        if (pthread_create(&pool->threads[i], &attr, wq__worker, start)) {
-            free(start);
+        struct wq__worker *w = &pool->workers[i];
+        w->pool = pool;
+        w->slot = i + 1;
+        if (wq__thread_create(&w->thread, &attr, wq__worker, w)) {
             rc = EAGAIN;
             break;
         }
@@ -215,11 +244,10 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
         opt = &defaults;
     if (!wq__options_valid(opt))
         return EINVAL;
+    wq__watch_forks();
 
     /* Aligned for the cache-line-padded counters inside. */
-    wq_pool *pool = aligned_alloc(WQ__CACHELINE,
-                                  (sizeof *pool + WQ__CACHELINE - 1) /
-                                      WQ__CACHELINE * WQ__CACHELINE);
+    wq_pool *pool = wq__aligned_alloc(WQ__CACHELINE, sizeof *pool);
     if (!pool)
         return ENOMEM;
     memset(pool, 0, sizeof *pool);
@@ -231,14 +259,14 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
                                                : WQ_PROGRESS_MS_DEFAULT) *
                      1e-3;
     pool->forks = wq__load_relaxed(&wq__forks);
-    pool->threads = calloc(pool->size, sizeof *pool->threads);
-    if (!pool->threads) {
+    pool->workers = wq__calloc(pool->size, sizeof *pool->workers);
+    if (!pool->workers) {
         free(pool);
         return ENOMEM;
     }
     int rc = wq__start_threads(pool);
     if (rc) {
-        free(pool->threads);
+        free(pool->workers);
         free(pool);
         return rc;
     }
@@ -246,21 +274,39 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     return 0;
 }
 
-/* True if the calling thread is one of pool's workers or is inside one of
- * its calls. */
-int wq__pool_in_use_here(const wq_pool *pool)
+static int wq__frames_reach(const struct wq__frame *f, const wq_pool *pool,
+                            const struct wq_group *group)
 {
-    if (wq__self.pool == pool)
-        return 1;
-    for (const struct wq__frame *f = wq__self.frames; f; f = f->up)
-        if (f->pool == pool)
+    for (; f; f = f->up)
+        if ((pool && f->pool == pool) || (group && f->group == group) ||
+            wq__frames_reach(f->origin, pool, group))
             return 1;
     return 0;
 }
 
+int wq__nested_in(const wq_pool *pool, const struct wq_group *group)
+{
+    return wq__frames_reach(wq__self.frames, pool, group);
+}
+
+/* True if the calling thread is one of pool's workers (in its hooks, say)
+ * or its work is nested in one of the pool's calls. */
+int wq__pool_in_use_here(const wq_pool *pool)
+{
+    return wq__self.pool == pool || wq__nested_in(pool, NULL);
+}
+
+/* Destroying the pool now would pull it from under someone: the caller is
+ * using it, or a group of the pool still exists. */
+static int wq__pool_busy(const wq_pool *pool)
+{
+    return wq__pool_in_use_here(pool) ||
+           wq__load_acquire(&pool->groups) != 0;
+}
+
 static void wq__pool_free(wq_pool *pool)
 {
-    free(pool->threads);
+    free(pool->workers);
     free(pool);
 }
 
@@ -278,32 +324,12 @@ static void wq__pool_stop(wq_pool *pool)
 
 /* ---------------------------------------------------------- default pool -- */
 
-static _Atomic(wq_pool *) wq__default;
-static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
-
-/* In a child of fork() only the forking thread exists: the default pool's
- * workers are gone.  Forget it (its memory is the parent's business) so the
- * child's first call creates a working one, and make every older explicit
- * pool answer ECHILD. */
-static void wq__atfork_child(void)
-{
-    wq__fetch_add_relaxed(&wq__forks, 1);
-    wq__store_relaxed(&wq__default, NULL);
-    pthread_mutex_init(&wq__default_lock, NULL);
-}
-
-static void wq__atfork_register(void)
-{
-    pthread_atfork(NULL, NULL, wq__atfork_child);
-}
-
 /* Resolve NULL to the default pool, creating it on first use; check that an
  * explicit pool still has its threads (not a pool inherited through fork).
  * Acquire on the pointer pairs with the release store after creation. */
 int wq__pool_resolve(wq_pool **pool)
 {
-    pthread_once(&wq__atfork_once, wq__atfork_register);
+    wq__watch_forks();
     if (*pool)
         return (*pool)->forks == wq__load_relaxed(&wq__forks) ? 0 : ECHILD;
     wq_pool *p = wq__load_acquire(&wq__default);
@@ -329,14 +355,14 @@ void wq_pool_destroy(wq_pool *pool)
     if (!pool) {
         pthread_mutex_lock(&wq__default_lock);
         pool = wq__load_relaxed(&wq__default);
-        if (pool && wq__pool_in_use_here(pool))
+        if (pool && wq__pool_busy(pool))
             pool = NULL;
         if (pool)
             wq__store_release(&wq__default, NULL);
         pthread_mutex_unlock(&wq__default_lock);
         if (!pool)
             return;
-    } else if (wq__pool_in_use_here(pool)) {
+    } else if (wq__pool_busy(pool)) {
         return;
     }
     if (pool->forks != wq__load_relaxed(&wq__forks)) {

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "fault.h"
 #include "internal.h"
 #include "park.h"
 
@@ -200,7 +201,7 @@ int wq__board_has_work(wq_pool *pool)
 
 int wq__ring_init(struct wq__ring *ring, size_t capacity)
 {
-    ring->cells = malloc(capacity * sizeof *ring->cells);
+    ring->cells = wq__malloc(capacity * sizeof *ring->cells);
     if (!ring->cells)
         return ENOMEM;
     for (size_t i = 0; i < capacity; i++)

@@ -25,7 +25,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fault.h"
 #include "loop.h"
+#include "thread.h"
 
 /* Partials sit 64 bytes apart (or a multiple): two threads never write the
  * same cache line, and any partial type up to 64-byte alignment fits. */
@@ -128,6 +130,23 @@ static int wq__reduce_plan(struct wq__reduce *red)
     return 0;
 }
 
+/* n == 0: result = init, run as fold would run (in a frame of the pool, so
+ * wq_pool_destroy from inside init does nothing, and in its denormal mode);
+ * a loop with n > 0 does the same through its finish. */
+static void wq__reduce_empty(wq_pool *pool, const wq_reducer *r, void *ctx,
+                             void *result)
+{
+    struct wq__frame frame;
+    unsigned long fpu = 0;
+    wq__frame_push(&frame, pool, NULL, NULL);
+    if (pool->flags & WQ_FLUSH_DENORMALS)
+        fpu = wq__fpu_enter();
+    r->init(ctx, result);
+    if (pool->flags & WQ_FLUSH_DENORMALS)
+        wq__fpu_leave(fpu);
+    wq__frame_pop(&frame);
+}
+
 static int wq__reducer_valid(const wq_reducer *r)
 {
     return r && r->size && r->init && r->fold && r->combine;
@@ -142,7 +161,7 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     if (rc)
         return rc;
     if (n == 0) {
-        r->init(ctx, result);
+        wq__reduce_empty(pool, r, ctx, result);
         return 0;
     }
 
@@ -155,7 +174,7 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     size_t bytes = red.nblocks * red.stride;
     red.partials = bytes <= sizeof stack
                        ? stack
-                       : aligned_alloc(WQ__PARTIAL_ALIGN, bytes);
+                       : wq__aligned_alloc(WQ__PARTIAL_ALIGN, bytes);
     if (!red.partials)
         return ENOMEM;
 

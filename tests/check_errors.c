@@ -148,6 +148,8 @@ START_TEST(errors_fork_child)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         int bad = 0;
+        if (UNDER_TSAN)
+            setenv("WQ_NUM_THREADS", "1", 1);
         atomic_store(&calls, 0);
         bad |= wq_for(pool, 100, 1, body, NULL) != ECHILD;
         bad |= wq_group_submit(g, task, NULL) != ECHILD;

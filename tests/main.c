@@ -8,6 +8,22 @@
 
 #include "suites.h"
 
+/* The hostile-input tests ask for allocations no machine can satisfy, on
+ * purpose: the library must answer ENOMEM, which takes a malloc that
+ * returns NULL as the C standard says, where the sanitizers' allocators
+ * abort by default.  (Their environment variables still override.) */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+
 int main(void)
 {
     SRunner *sr = srunner_create(suite_pool());
@@ -20,6 +36,8 @@ int main(void)
     srunner_add_suite(sr, suite_errors());
     srunner_add_suite(sr, suite_slot());
     srunner_add_suite(sr, suite_progress());
+    srunner_add_suite(sr, suite_process());
+    srunner_add_suite(sr, suite_hostile());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

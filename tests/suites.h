@@ -14,5 +14,7 @@ Suite *suite_nest(void);
 Suite *suite_errors(void);
 Suite *suite_slot(void);
 Suite *suite_progress(void);
+Suite *suite_process(void);
+Suite *suite_hostile(void);
 
 #endif

@@ -1,0 +1,18 @@
+# tests/local.mk - the reliability checks, included from Makefile.am.
+
+if HAVE_CHECK
+tests_check_wq_SOURCES += tests/check_process.c tests/check_hostile.c
+endif
+
+# The fault hook's own file, and the test that walks every failure point.
+if FAULT_INJECTION
+lib_libwq_core_la_SOURCES += lib/fault.c
+if HAVE_CHECK
+check_PROGRAMS += tests/check_fault
+TESTS += tests/check_fault
+tests_check_fault_SOURCES = tests/check_fault.c tests/util.h
+tests_check_fault_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
+tests_check_fault_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_fault_LDADD = lib/libwq_core.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+endif
+endif
