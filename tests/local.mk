@@ -35,3 +35,15 @@ soak: tests/stress$(EXEEXT)
 	$(builddir)/tests/stress $(SOAK_SECONDS)
 
 .PHONY: stress soak
+
+# make model-check: the Promela models of the lock-free protocols (the task
+# ring, a board slot, parking), every interleaving checked with spin.
+SPIN = spin
+MODELS = tests/model/ring.pml tests/model/board.pml tests/model/park.pml
+EXTRA_DIST += $(MODELS) tests/model/check.sh
+
+model-check:
+	$(SHELL) $(srcdir)/tests/model/check.sh '$(SPIN)' '$(CC)' \
+	  '$(abs_srcdir)/tests/model'
+
+.PHONY: model-check
