@@ -19,7 +19,8 @@
  *              waiter:   waiters++; s = signal; re-check; park(signal, s)
  *              notifier: change state; signal++; if (waiters) wake
  *            all seq_cst, so either the notifier sees the waiter, or the
- *            waiter sees the bump (and with it the new state).
+ *            waiter sees the bump (and with it the new state): the protocol
+ *            of tests/model/park.pml.
  *   error    first non-zero task result since the last wait: CAS from 0,
  *            relaxed, ordered before the waiter's read by pending.
  *   hint (in the board slot)  queued-task count, incremented before the

@@ -89,7 +89,8 @@ struct wq_pool {
      * workers spin on it, then park on it.  Pairs with sleepers: a
      * publisher bumps epoch then reads sleepers; a worker increments
      * sleepers then reads epoch, so either the publisher wakes it or it sees
-     * the new epoch and does not sleep. */
+     * the new epoch and does not sleep (tests/model/park.pml checks that no
+     * wake-up is lost, over every interleaving). */
     WQ__ALIGNED _Atomic uint32_t epoch;
     WQ__ALIGNED _Atomic uint32_t sleepers;
     /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */

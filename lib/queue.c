@@ -17,10 +17,30 @@
  * later job published on the reused slot, which is alive).  This is the
  * store-buffering (Dekker) pattern, and it is why the orders must be seq_cst.
  *
- * Progress: publishing retries only when another CAS on the same bitmap word
- * succeeded (lock-free); a full board is reported, not waited on, and the
- * caller then runs its loop alone.  Retiring waits for helpers already inside
- * the job, each of which is running a piece of it and so is making progress.
+ * Each operation, where it takes effect and what it may wait for:
+ *   publish  at its successful CAS on the bitmap (the slot is the owner's),
+ *            visible to helpers at the release store of job.  Lock-free: a
+ *            CAS fails only when another CAS on the same word succeeded; a
+ *            full board is reported, not waited on, and the caller then runs
+ *            its loop alone.
+ *   enter    at its seq_cst load of job, after the increment of users: it
+ *            gets NULL, or a job whose owner will wait for this reference.
+ *            Wait-free (two atomic steps).
+ *   close    at its CAS of job to NULL; a no-op if the job already left.
+ *            Wait-free.
+ *   leave    at its decrement of users; wakes the owner if it was the last
+ *            reference and the owner parked.  Wait-free.
+ *   retire   at its seq_cst store of NULL (no helper joins afterwards); then
+ *            it waits, blocking by nature (this is the join of fork-join),
+ *            only for helpers already inside the job, each running a piece
+ *            of it and so making progress.  The Dekker pair on parked/users
+ *            (see internal.h) means the last leave cannot miss a parked
+ *            owner.
+ *   help, has_work  read-only scans of at most WQ__BOARD_SLOTS slots.
+ * tests/model/board.pml checks this protocol by exhausting every
+ * interleaving of an owner that publishes and retires two jobs on one slot
+ * and two helpers: no helper uses a retired job, the owner never sleeps for
+ * good, nothing is left behind.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -187,16 +207,32 @@ int wq__board_has_work(wq_pool *pool)
  * cell with a release store of seq = pos + C that pairs with the next
  * producer's acquire load, so the read happens before the overwrite.
  *
- * Linearizability: a push takes effect at its successful CAS on tail, a pop
- * at its CAS on head, and a "full"/"empty" answer at the acquire load of seq
- * that showed the cell not yet freed/filled.  Progress: a failed CAS means
- * another operation's CAS succeeded (lock-free claiming); but a consumer that
- * claimed a position must wait for its producer's seq store, so a producer
- * stalled between its CAS and its store delays that one consumer position:
- * the queue is lock-free in the claims and blocking only in that window, as
- * the original.  wq reports it as empty instead of waiting (the caller looks
- * again or sleeps until signalled), so no thread ever spins on a stalled
- * producer.
+ * Linearizability.  A push takes effect at its successful CAS on tail: its
+ * task is in the queue from then on, behind every task whose push's CAS came
+ * first.  A pop takes effect at its successful CAS on head and takes the
+ * oldest task, the one pushed at that position: it can claim only after it
+ * has seen seq = pos + 1, which the producer stores (release) after writing
+ * the task, so the read (after the acquire) is of that task.  A failure
+ * answer takes effect at the acquire load of seq that gave it: "full" means
+ * the cell still holds the task C positions back, so C tasks are queued,
+ * unless that task's consumer has claimed it and not yet freed the cell;
+ * "empty" means nothing was published at head, unless head's producer has
+ * claimed and not yet published.  In those two windows the answers are not
+ * linearizable (full with C-1 tasks, empty with one), so wq takes them as
+ * "look again later", never as facts: a full ring makes the submitter run a
+ * task itself and retry, an empty one makes the caller look again or sleep
+ * until signalled.
+ *
+ * Progress.  A CAS on tail or head fails only because another operation's
+ * CAS on it succeeded, so claims are lock-free.  No operation waits for
+ * another: where the original spins on a producer stalled between its CAS
+ * and its store, wq answers "empty" and returns.
+ *
+ * tests/model/ring.pml checks all of this for two producers and two
+ * consumers on a ring of two cells, over every interleaving: the value each
+ * pop reads is the head of an abstract FIFO updated at the CASes, "full"
+ * and "empty" are true but for the windows above, nothing is lost or
+ * duplicated, and (in 3-thread runs) there is no cycle without progress.
  */
 
 int wq__ring_init(struct wq__ring *ring, size_t capacity)

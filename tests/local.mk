@@ -16,3 +16,34 @@ tests_check_fault_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_fault_LDADD = lib/libwq_core.la $(CHECK_LIBS) $(PTHREAD_LIBS)
 endif
 endif
+
+# The stress test: random loops, maps, reductions and groups from four
+# threads on pools of 1 to 16 threads, each checked.  make check runs it for
+# two seconds; make stress for STRESS_SECONDS (CI: about a minute); make
+# soak for as long as asked, e.g. make soak SOAK_SECONDS=3600.
+check_PROGRAMS += tests/stress
+TESTS += tests/stress
+tests_stress_SOURCES = tests/stress.c tests/stress_ops.c tests/stress.h
+tests_stress_LDADD = lib/libwq.la $(PTHREAD_LIBS)
+STRESS_SECONDS = 60
+SOAK_SECONDS = 3600
+
+stress: tests/stress$(EXEEXT)
+	$(builddir)/tests/stress $(STRESS_SECONDS)
+
+soak: tests/stress$(EXEEXT)
+	$(builddir)/tests/stress $(SOAK_SECONDS)
+
+.PHONY: stress soak
+
+# make model-check: the Promela models of the lock-free protocols (the task
+# ring, a board slot, parking), every interleaving checked with spin.
+SPIN = spin
+MODELS = tests/model/ring.pml tests/model/board.pml tests/model/park.pml
+EXTRA_DIST += $(MODELS) tests/model/check.sh
+
+model-check:
+	$(SHELL) $(srcdir)/tests/model/check.sh '$(SPIN)' '$(CC)' \
+	  '$(abs_srcdir)/tests/model'
+
+.PHONY: model-check
