@@ -1,0 +1,159 @@
+#!/bin/sh
+# run.sh - the benchmark driver of `make bench` and `make bench-quick`.
+#
+#   run.sh bench|bench-quick [WORKLOAD...]
+#
+# Runs one process per implementation, configuration and repetition,
+# alternating implementations (A B C A B C ...) so that one runtime's
+# spinning threads never slow the next, then hands the rows to report.awk
+# (tables, results.csv) and plot.sh (PNGs).  Environment (set by make):
+#   BENCH_BUILD     the build folder; BENCH_PROGRAMS the programs, relative
+#   BENCH_SRC       this folder (pool.py, report.awk, plot.sh)
+#   BENCH_OUT       where results go (bench/out in the build folder)
+#   PYTHON3 GNUPLOT the programs, or "no"
+#   BENCH_REPS      override the repetitions of every workload
+#   BENCH_THREADS   the largest thread count (default: the usable CPUs)
+set -u
+mode=full
+[ "${1:-}" = bench-quick ] && mode=quick
+[ $# -gt 0 ] && shift
+only=" $* "
+src=${BENCH_SRC:?} out=${BENCH_OUT:?} build=${BENCH_BUILD:?}
+mkdir -p "$out"
+quick=
+[ "$mode" = quick ] && quick=quick
+cpus=$(nproc)
+maxt=${BENCH_THREADS:-$cpus}
+
+# --------------------------------------------------------------- machine --
+# The description that goes with every result.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+[ -n "$cpu" ] || cpu=$(uname -m)
+kernel=$(uname -sr)
+{
+  echo "cpu: $cpu"
+  echo "cores: $cpus usable ($(getconf _NPROCESSORS_ONLN) online)"
+  echo "kernel: $kernel"
+  echo "compilers: $(gcc -dumpfullversion 2>/dev/null | sed 's/^/gcc /')" \
+       "$(clang --version 2>/dev/null | head -n 1)"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode: $mode"
+} > "$out/machine.txt"
+
+# ------------------------------------------------- who runs which impl --
+# impls.txt: "impl command..." for every implementation a program offers,
+# and scenarios.txt: "program workload" for the workloads it knows.
+: > "$out/impls.txt"
+: > "$out/scenarios.txt"
+add_program() { # command...
+  list=$("$@" --list) || return
+  echo "$list" | sed -n 1p | tr ' ' '\n' | while read -r impl; do
+    echo "$impl $*" >> "$out/impls.txt"
+  done
+  echo "$list" | sed -n 2p | tr ' ' '\n' | while read -r w; do
+    echo "$1 $w" >> "$out/scenarios.txt"
+  done
+}
+for p in ${BENCH_PROGRAMS:-}; do add_program "$build/$p"; done
+if [ "${PYTHON3:-no}" != no ]; then
+  add_program "$PYTHON3" "$src/pool.py"
+fi
+command_of() { sed -n "s/^$1 //p" "$out/impls.txt"; }
+knows() { # impl workload
+  prog=$(command_of "$1" | cut -d' ' -f1)
+  [ -n "$prog" ] && grep -q "^$prog $2\$" "$out/scenarios.txt"
+}
+
+# ------------------------------------------------------------ tunings --
+# Every OpenMP configuration runs with the runtime's defaults and with its
+# best tuning for latency: threads that never stop spinning.  The variables
+# are always set or unset explicitly and recorded with the results.
+tunings_of() {
+  case $1 in
+    gomp-*|omp-*) echo "default active" ;;
+    *) echo "default" ;;
+  esac
+}
+tuning_env() {
+  case $1 in
+    active) echo "OMP_WAIT_POLICY=active GOMP_SPINCOUNT=infinite KMP_BLOCKTIME=infinite" ;;
+    *) echo "" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- plan --
+# plan.txt, one line a process, in the order they run:
+#   workload impl threads size chunk inner tuning rep
+plan=$out/plan.txt
+: > "$plan"
+want() { case $only in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
+# plan_workload WORKLOAD SIZE REPS INNER "THREADS" "IMPL:CHUNK ..."
+plan_workload() {
+  w=$1 size=$2 reps=${BENCH_REPS:-$3} inner=$4 threads=$5 configs=$6
+  want "$w" || return 0
+  [ -n "$quick" ] && reps=${BENCH_REPS:-1}
+  rep=1
+  while [ "$rep" -le "$reps" ]; do
+    for t in $threads; do
+      for cfg in $configs; do
+        impl=${cfg%%:*} chunk=${cfg#*:}
+        [ "$chunk" = "$cfg" ] && chunk=0
+        knows "$impl" "$w" || continue
+        case $impl in serial|python-serial) [ "$t" = 1 ] || continue ;; esac
+        # Python is slow: three repetitions are plenty.
+        case $impl in python-*) [ "$rep" -le 3 ] || continue ;; esac
+        for tun in $(tunings_of "$impl"); do
+          echo "$w $impl $t $size $chunk $inner $tun $rep" >> "$plan"
+        done
+      done
+    done
+    rep=$((rep + 1))
+  done
+}
+threads_upto() { seq 1 "$1" | tr '\n' ' '; }
+all_threads=$(threads_upto "$maxt")
+
+. "$src/plan.sh"
+
+# ----------------------------------------------------------------- run --
+raw=$out/raw.csv
+echo "workload,impl,threads,size,chunk,median,min,max,check,tuning,rep" > "$raw"
+total=$(wc -l < "$plan")
+start=$(date +%s)
+n=0 failed=0
+echo "bench: $total runs ($mode) on $cpu, $cpus CPUs, $kernel" >&2
+while read -r w impl t size chunk inner tun rep; do
+  n=$((n + 1))
+  el=$(($(date +%s) - start))
+  printf '\r[%d/%d %ds] %-14s %-14s %2s threads %-7s rep %s   ' \
+    "$n" "$total" "$el" "$w" "$impl" "$t" "$tun" "$rep" >&2
+  cmd=$(command_of "$impl")
+  row=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME \
+        $(tuning_env "$tun") timeout 600 \
+        $cmd "$impl" "$w" "$t" "$size" "$chunk" "$inner" $quick \
+        2>> "$out/errors.txt" < /dev/null)
+  status=$?
+  if [ $status -ne 0 ] || [ -z "$row" ]; then
+    failed=$((failed + 1))
+    echo "$w $impl $t $size $chunk: exit $status" >> "$out/errors.txt"
+    row="$w,$impl,$t,$size,$chunk,,,,FAILED"
+  fi
+  echo "$row,$tun,$rep" >> "$raw"
+done < "$plan"
+echo "" >&2
+echo "bench: $n runs in $(($(date +%s) - start)) s; load at end:" \
+     "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
+
+# -------------------------------------------------------------- report --
+cat "$out/machine.txt"
+tail -n +2 "$raw" | sort -t, -k1,1 -k2,2 -k10,10 -k3,3n -k4,4n -k5,5n -k6,6g |
+  awk -f "$src/report.awk" -v csv="$out/results.csv" \
+      -v machine="$out/machine.txt" -v data="$out" || failed=$((failed + 1))
+if [ "${GNUPLOT:-no}" != no ]; then
+  sh "$src/plot.sh" "$out" "$GNUPLOT" || echo "bench: plots failed" >&2
+fi
+echo "results: $out/results.csv" >&2
+[ "$failed" -eq 0 ] || { echo "bench: $failed runs failed or were wrong;" \
+  "see $out/errors.txt" >&2; exit 1; }

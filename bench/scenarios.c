@@ -1,0 +1,16 @@
+/*
+ * scenarios.c - the list of scenarios every benchmark program runs; each
+ * lives in a file of its own.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "bench.h"
+
+extern const struct scenario scenario_pi, scenario_forkjoin,
+    scenario_forkjoin_cold, scenario_reduction;
+
+const struct scenario *const bench_scenarios[] = {
+    &scenario_pi, &scenario_forkjoin, &scenario_forkjoin_cold,
+    &scenario_reduction, NULL};
