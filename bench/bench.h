@@ -37,6 +37,8 @@ extern "C" {
 typedef void (*bench_range_fn)(void *ctx, size_t begin, size_t end);
 /* The sum of a term over the items [begin, end). */
 typedef double (*bench_sum_fn)(void *ctx, size_t begin, size_t end);
+/* out = f(in) for one item, as wq_map_fn. */
+typedef int (*bench_map_fn)(void *ctx, const void *in, void *out);
 
 struct backend {
     const char *name; /* the impl column of the results */
@@ -53,6 +55,10 @@ struct backend {
      * runs them inside one parallel region, as EPCC's schedbench does. */
     void (*pfor_reps)(long reps, size_t n, size_t chunk, bench_range_fn body,
                       void *ctx);
+    /* out[i] = fn(in[i]) for i in [0, n), strides in bytes.  NULL: pfor
+     * with a loop that calls fn per item (what wq_map does inside). */
+    void (*pmap)(size_t n, size_t chunk, const void *in, size_t in_size,
+                 void *out, size_t out_size, bench_map_fn fn, void *ctx);
 };
 
 /* Each program's backends, NULL-terminated (defined by its backend file). */
@@ -88,6 +94,7 @@ extern const struct scenario *const bench_scenarios[];
 /* ------------------------------------------------------------- helpers -- */
 
 double bench_now(void);
+void bench_sleep(double seconds);
 double bench_median(double *t, int n);
 
 /* Time `once` p->inner times after one untimed warm-up run, filling the
@@ -106,7 +113,36 @@ void bench_delay_calibrate(double seconds);
  * default: eight pieces a thread, a common hand choice. */
 size_t bench_even_chunk(size_t n, unsigned threads);
 
-/* A checked allocation: exits on failure (a benchmark cannot go on). */
+/* [0, n) as units: pieces of `chunk` items, or for chunk 0 `count` even
+ * blocks (count set by the caller).  For the backends that hand out
+ * indices rather than ranges. */
+struct bench_units {
+    size_t n, chunk, count;
+};
+struct bench_units bench_units_of(size_t n, size_t chunk, size_t blocks);
+
+/* Inline: it runs once per dispatched piece, inside what is measured. */
+static inline void bench_unit_range(const struct bench_units *u, size_t k,
+                                    size_t *lo, size_t *hi)
+{
+    if (!u->chunk) {
+        /* k * n may overflow for huge n; split base and remainder. */
+        size_t base = u->n / u->count, extra = u->n % u->count;
+        *lo = k * base + (k < extra ? k : extra);
+        *hi = *lo + base + (k < extra);
+    } else {
+        *lo = k * u->chunk;
+        *hi = u->n - *lo < u->chunk ? u->n : *lo + u->chunk;
+    }
+}
+
+/* Map through pfor (see backend.pmap). */
+void bench_map(const struct backend *bk, size_t n, size_t chunk,
+               const void *in, size_t in_size, void *out, size_t out_size,
+               bench_map_fn fn, void *ctx);
+
+/* A checked allocation, aligned to a cache line: exits on failure (a
+ * benchmark cannot go on).  Freed with free(). */
 void *bench_alloc(size_t bytes);
 
 #ifdef __cplusplus

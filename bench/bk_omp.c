@@ -27,88 +27,66 @@
 
 #define PRAGMA(x) _Pragma(#x)
 
-struct units {
-    size_t n, chunk, count; /* chunk 0: count even blocks */
-};
-
-static struct units units_of(size_t n, size_t chunk, int blocks)
+/* Static with chunk 0 runs one even block a thread; every other form
+ * units of `chunk` (at least 1) items. */
+static struct bench_units units_of(size_t n, size_t chunk, int blocks)
 {
-    struct units u = {n, chunk, 0};
-    if (blocks && !chunk) {
-        u.count = (size_t)omp_get_max_threads();
-    } else {
-        u.chunk = chunk ? chunk : 1;
-        u.count = n / u.chunk + (n % u.chunk != 0);
-    }
-    return u;
+    return bench_units_of(n, chunk,
+                          blocks ? (size_t)omp_get_max_threads() : 0);
 }
 
-static void unit_range(const struct units *u, size_t k, size_t *lo,
-                       size_t *hi)
-{
-    if (!u->chunk) {
-        /* k * n may overflow for huge n; split base and remainder. */
-        size_t base = u->n / u->count, extra = u->n % u->count;
-        *lo = k * base + (k < extra ? k : extra);
-        *hi = *lo + base + (k < extra);
-    } else {
-        *lo = k * u->chunk;
-        *hi = u->n - *lo < u->chunk ? u->n : *lo + u->chunk;
-    }
-}
-
-static void run_unit(const struct units *u, size_t k, bench_range_fn body,
-                     void *ctx)
+static void run_unit(const struct bench_units *u, size_t k,
+                     bench_range_fn body, void *ctx)
 {
     size_t lo, hi;
-    unit_range(u, k, &lo, &hi);
+    bench_unit_range(u, k, &lo, &hi);
     if (lo < hi)
         body(ctx, lo, hi);
 }
 
-static double sum_unit(const struct units *u, size_t k, bench_sum_fn term,
-                       void *ctx)
+static double sum_unit(const struct bench_units *u, size_t k,
+                       bench_sum_fn term, void *ctx)
 {
     size_t lo, hi;
-    unit_range(u, k, &lo, &hi);
+    bench_unit_range(u, k, &lo, &hi);
     return lo < hi ? term(ctx, lo, hi) : 0.0;
 }
 
 /* The three forms of one schedule kind: a loop, a reduction, and EPCC's
  * schedbench loops inside one parallel region. */
-#define OMP_SCHEDULE(kind, blocks)                                            \
-    static void kind##_for(size_t n, size_t chunk, bench_range_fn body,       \
-                           void *ctx)                                         \
-    {                                                                         \
-        struct units u = units_of(n, chunk, blocks);                          \
-        PRAGMA(omp parallel for schedule(kind, 1))                            \
-        for (size_t k = 0; k < u.count; k++)                                  \
-            run_unit(&u, k, body, ctx);                                       \
-    }                                                                         \
-    static double kind##_sum(size_t n, size_t chunk, bench_sum_fn term,       \
-                             void *ctx)                                       \
-    {                                                                         \
-        struct units u = units_of(n, chunk, blocks);                          \
-        double s = 0.0;                                                       \
-        PRAGMA(omp parallel for schedule(kind, 1) reduction(+ : s))           \
-        for (size_t k = 0; k < u.count; k++)                                  \
-            s += sum_unit(&u, k, term, ctx);                                  \
-        return s;                                                             \
-    }                                                                         \
-    static void kind##_reps(long reps, size_t n, size_t chunk,                \
-                            bench_range_fn body, void *ctx)                   \
-    {                                                                         \
-        struct units u = units_of(n, chunk, blocks);                          \
-        PRAGMA(omp parallel)                                                  \
-        for (long r = 0; r < reps; r++) {                                     \
-            PRAGMA(omp for schedule(kind, 1))                                 \
-            for (size_t k = 0; k < u.count; k++)                              \
-                run_unit(&u, k, body, ctx);                                   \
-        }                                                                     \
-    }                                                                         \
-    static const struct backend kind##_backend = {                            \
-        RUNTIME "-" #kind, omp_start, omp_stop,  kind##_for,                  \
-        kind##_sum,        kind##_reps};
+#define OMP_SCHEDULE(kind, blocks)                                           \
+    static void kind##_for(size_t n, size_t chunk, bench_range_fn body,      \
+                           void *ctx)                                        \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        PRAGMA(omp parallel for schedule(kind, 1))                           \
+        for (size_t k = 0; k < u.count; k++)                                 \
+            run_unit(&u, k, body, ctx);                                      \
+    }                                                                        \
+    static double kind##_sum(size_t n, size_t chunk, bench_sum_fn term,      \
+                             void *ctx)                                      \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        double s = 0.0;                                                      \
+        PRAGMA(omp parallel for schedule(kind, 1) reduction(+ : s))          \
+        for (size_t k = 0; k < u.count; k++)                                 \
+            s += sum_unit(&u, k, term, ctx);                                 \
+        return s;                                                            \
+    }                                                                        \
+    static void kind##_reps(long reps, size_t n, size_t chunk,               \
+                            bench_range_fn body, void *ctx)                  \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        PRAGMA(omp parallel)                                                 \
+        for (long r = 0; r < reps; r++) {                                    \
+            PRAGMA(omp for schedule(kind, 1))                                \
+            for (size_t k = 0; k < u.count; k++)                             \
+                run_unit(&u, k, body, ctx);                                  \
+        }                                                                    \
+    }                                                                        \
+    static const struct backend kind##_backend = {                           \
+        RUNTIME "-" #kind, omp_start, omp_stop,   kind##_for,                \
+        kind##_sum,        kind##_reps, NULL};
 
 static int omp_start(unsigned threads)
 {

@@ -33,7 +33,7 @@ static double serial_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
 }
 
 static const struct backend serial = {"serial", serial_start, serial_stop,
-                                      serial_for, serial_sum, NULL};
+                                      serial_for, serial_sum, NULL, NULL};
 
 /* ----------------------------------------------------------------- wq -- */
 
@@ -107,8 +107,14 @@ static double wq_psum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
     return c.partial;
 }
 
-static const struct backend wq = {"wq", wq_start, wq_stop, wq_pfor, wq_psum,
-                                  NULL};
+static void wq_pmap(size_t n, size_t chunk, const void *in, size_t in_size,
+                    void *out, size_t out_size, bench_map_fn fn, void *ctx)
+{
+    wq_map(pool, n, chunk, in, in_size, out, out_size, fn, ctx);
+}
+
+static const struct backend wq = {"wq",    wq_start, wq_stop, wq_pfor,
+                                  wq_psum, NULL,     wq_pmap};
 
 /* Each piece adds its sum to one shared total: the order of the additions
  * is whatever order pieces finish in, as with OpenMP's reduction clause. */
@@ -133,7 +139,7 @@ static double unordered_psum(size_t n, size_t chunk, bench_sum_fn term,
 }
 
 static const struct backend unordered = {
-    "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL};
+    "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL, wq_pmap};
 
 const struct backend *const bench_backends[] = {&serial, &wq, &unordered,
                                                 NULL};

@@ -18,34 +18,39 @@ static double batch_seconds(epcc_fn fn, void *arg, long reps)
 }
 
 /* EPCC's getinnerreps: double until one batch reaches the target. */
-static long inner_reps(epcc_fn fn, void *arg)
+static long inner_reps(epcc_fn fn, void *arg, double target)
 {
     long reps = 1;
-    while (batch_seconds(fn, arg, reps) < EPCC_TARGET && reps < (1L << 40))
+    while (batch_seconds(fn, arg, reps) < target && reps < (1L << 40))
         reps *= 2;
     return reps;
 }
 
-/* Seconds per construct of EPCC_OUTER batches, after one untimed batch. */
-static void per_rep(epcc_fn fn, void *arg, double *t)
+/* Seconds per construct of `outer` batches, after one untimed batch. */
+static void per_rep(epcc_fn fn, void *arg, double target, double *t,
+                    int outer)
 {
-    long reps = inner_reps(fn, arg);
+    long reps = inner_reps(fn, arg, target);
     fn(arg, reps);
-    for (int k = 0; k < EPCC_OUTER; k++)
+    for (int k = 0; k < outer; k++)
         t[k] = batch_seconds(fn, arg, reps) / (double)reps;
 }
 
-void epcc_overhead(struct bench_result *r, epcc_fn test, void *test_arg,
-                   epcc_fn ref, void *ref_arg, double per)
+void epcc_overhead(const struct bench_params *p, struct bench_result *r,
+                   epcc_fn test, void *test_arg, epcc_fn ref, void *ref_arg,
+                   double per)
 {
+    /* bench-quick only checks that everything runs: shorter batches. */
+    int outer = p->quick ? 5 : EPCC_OUTER;
+    double target = p->quick ? EPCC_TARGET / 5 : EPCC_TARGET;
     double tt[EPCC_OUTER], rt[EPCC_OUTER];
-    per_rep(ref, ref_arg, rt);
-    per_rep(test, test_arg, tt);
-    double ref_med = bench_median(rt, EPCC_OUTER);
-    double test_med = bench_median(tt, EPCC_OUTER); /* sorts tt */
+    per_rep(ref, ref_arg, target, rt, outer);
+    per_rep(test, test_arg, target, tt, outer);
+    double ref_med = bench_median(rt, outer);
+    double test_med = bench_median(tt, outer); /* sorts tt */
     r->med = (test_med - ref_med) / per;
     r->lo = (tt[0] - ref_med) / per;
-    r->hi = (tt[EPCC_OUTER - 1] - ref_med) / per;
+    r->hi = (tt[outer - 1] - ref_med) / per;
 }
 
 void epcc_delay_items(void *ctx, size_t begin, size_t end)

@@ -26,8 +26,9 @@ typedef void (*epcc_fn)(void *arg, long reps);
 /* Fill r with the overhead of one construct of test against ref, divided
  * by `per` (1 for a whole construct; the chunks a thread runs for a
  * per-chunk figure). */
-void epcc_overhead(struct bench_result *r, epcc_fn test, void *test_arg,
-                   epcc_fn ref, void *ref_arg, double per);
+void epcc_overhead(const struct bench_params *p, struct bench_result *r,
+                   epcc_fn test, void *test_arg, epcc_fn ref, void *ref_arg,
+                   double per);
 
 /* A loop body that runs one delay per item. */
 void epcc_delay_items(void *ctx, size_t begin, size_t end);

@@ -17,6 +17,14 @@ double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void bench_sleep(double seconds)
+{
+    struct timespec ts = {(time_t)seconds,
+                          (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&ts, &ts))
+        ;
+}
+
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -83,9 +91,49 @@ size_t bench_even_chunk(size_t n, unsigned threads)
     return n / pieces + (n % pieces != 0) + (n == 0);
 }
 
+struct bench_units bench_units_of(size_t n, size_t chunk, size_t blocks)
+{
+    struct bench_units u = {n, chunk, blocks};
+    if (chunk || !blocks)
+        u.chunk = chunk ? chunk : 1;
+    if (u.chunk)
+        u.count = n / u.chunk + (n % u.chunk != 0);
+    return u;
+}
+
+struct map_call {
+    const char *in;
+    size_t in_size;
+    char *out;
+    size_t out_size;
+    bench_map_fn fn;
+    void *ctx;
+};
+
+static void map_range(void *arg, size_t begin, size_t end)
+{
+    const struct map_call *m = arg;
+    for (size_t i = begin; i < end; i++)
+        m->fn(m->ctx, m->in + i * m->in_size, m->out + i * m->out_size);
+}
+
+void bench_map(const struct backend *bk, size_t n, size_t chunk,
+               const void *in, size_t in_size, void *out, size_t out_size,
+               bench_map_fn fn, void *ctx)
+{
+    if (bk->pmap) {
+        bk->pmap(n, chunk, in, in_size, out, out_size, fn, ctx);
+        return;
+    }
+    struct map_call m = {in, in_size, out, out_size, fn, ctx};
+    bk->pfor(n, chunk, map_range, &m);
+}
+
+/* Cache-line aligned, for padded per-piece partials. */
 void *bench_alloc(size_t bytes)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    size_t size = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, size ? size : 64);
     if (!p) {
         fprintf(stderr, "out of memory (%zu bytes)\n", bytes);
         exit(2);

@@ -4,7 +4,7 @@
 #   1 workload 2 impl 3 threads 4 size 5 chunk 6 median 7 min 8 max
 #   9 check 10 tuning 11 rep
 # Variables: csv (the output file), machine (machine.txt), data (the folder
-# for the plots' data files).
+# for the plots' data files), order (the workloads in the order of tables).
 BEGIN {
     FS = ","
     # Workloads whose figure is an overhead (seconds per construct, or a
@@ -161,17 +161,23 @@ END {
           "speedup,efficiency,ratio_wq,check,omp_wait_policy,gomp_spincount," \
           "kmp_blocktime,cpu,cores,kernel" > csv
     for (g = 1; g <= ng; g++) analyse(g)
-    # Tables by workload and size, in the order the rows were sorted.
-    for (g = 1; g <= ng; g++) {
-        if (done[g]) continue
-        table_header(W[g], W[g] in overhead ? "" : S[g])
-        for (pass = 0; pass < 4; pass++)
-            for (h = g; h <= ng; h++)
-                if (!done[h] && W[h] == W[g] &&
-                    (S[h] == S[g] || W[g] in overhead) &&
-                    rank(I[h]) == pass) {
-                    table_row(h); csv_row(h); plot_data(h); done[h] = 1
-                }
-    }
+    # A table per workload and size, workloads in plan order.
+    nw = split(order, wl, " ")
+    for (i = 1; i <= nw; i++)
+        for (g = 1; g <= ng; g++)
+            if (W[g] == wl[i] && !done[g]) table(g)
+    for (g = 1; g <= ng; g++)
+        if (!done[g]) table(g)
     if (bad) { printf "\n%d configurations gave a wrong or varying result\n", bad; exit 1 }
+}
+
+# The table of g's workload and size, rows in rank order.
+function table(g,   pass, h) {
+    table_header(W[g], W[g] in overhead ? "" : S[g])
+    for (pass = 0; pass < 4; pass++)
+        for (h = g; h <= ng; h++)
+            if (!done[h] && W[h] == W[g] &&
+                (S[h] == S[g] || W[g] in overhead) && rank(I[h]) == pass) {
+                table_row(h); csv_row(h); plot_data(h); done[h] = 1
+            }
 }

@@ -13,11 +13,14 @@
 #   PYTHON3 GNUPLOT the programs, or "no"
 #   BENCH_REPS      override the repetitions of every workload
 #   BENCH_THREADS   the largest thread count (default: the usable CPUs)
+#   BENCH_ONLY      run only these workloads (as the arguments do)
+#   BENCH_IMPLS     run only these implementations
 set -u
 mode=full
 [ "${1:-}" = bench-quick ] && mode=quick
 [ $# -gt 0 ] && shift
-only=" $* "
+only=" $* ${BENCH_ONLY:-} "
+impls_only=" ${BENCH_IMPLS:-} "
 src=${BENCH_SRC:?} out=${BENCH_OUT:?} build=${BENCH_BUILD:?}
 mkdir -p "$out"
 quick=
@@ -69,9 +72,12 @@ knows() { # impl workload
 # Every OpenMP configuration runs with the runtime's defaults and with its
 # best tuning for latency: threads that never stop spinning.  The variables
 # are always set or unset explicitly and recorded with the results.
+# plan.sh may set omp_tunings to "default" for workloads where the
+# schedule, not the wait policy, is what is tuned.
+omp_tunings="default active"
 tunings_of() {
   case $1 in
-    gomp-*|omp-*) echo "default active" ;;
+    gomp-*|omp-*) echo "$omp_tunings" ;;
     *) echo "default" ;;
   esac
 }
@@ -87,18 +93,29 @@ tuning_env() {
 #   workload impl threads size chunk inner tuning rep
 plan=$out/plan.txt
 : > "$plan"
-want() { case $only in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
-# plan_workload WORKLOAD SIZE REPS INNER "THREADS" "IMPL:CHUNK ..."
+listed() { # WORD LIST: true if the list is empty or holds the word
+  [ -z "$(echo $2)" ] && return 0
+  case " $2 " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+# plan_workload WORKLOAD "SIZES" "QUICK-SIZES" REPS INNER "THREADS" \
+#               "IMPL:CHUNK ..."
 plan_workload() {
-  w=$1 size=$2 reps=${BENCH_REPS:-$3} inner=$4 threads=$5 configs=$6
-  want "$w" || return 0
-  [ -n "$quick" ] && reps=${BENCH_REPS:-1}
+  w=$1 sizes=$2 reps=${BENCH_REPS:-$4} inner=$5 threads=$6 configs=$7
+  listed "$w" "$only" || return 0
+  [ -n "$quick" ] && { sizes=$3 reps=${BENCH_REPS:-1}; }
   rep=1
   while [ "$rep" -le "$reps" ]; do
+    for size in $sizes; do plan_configs; done
+    rep=$((rep + 1))
+  done
+}
+plan_configs() {
     for t in $threads; do
       for cfg in $configs; do
         impl=${cfg%%:*} chunk=${cfg#*:}
         [ "$chunk" = "$cfg" ] && chunk=0
+        listed "$impl" "$impls_only" || continue
         knows "$impl" "$w" || continue
         case $impl in serial|python-serial) [ "$t" = 1 ] || continue ;; esac
         # Python is slow: three repetitions are plenty.
@@ -108,8 +125,6 @@ plan_workload() {
         done
       done
     done
-    rep=$((rep + 1))
-  done
 }
 threads_upto() { seq 1 "$1" | tr '\n' ' '; }
 all_threads=$(threads_upto "$maxt")
@@ -126,8 +141,13 @@ echo "bench: $total runs ($mode) on $cpu, $cpus CPUs, $kernel" >&2
 while read -r w impl t size chunk inner tun rep; do
   n=$((n + 1))
   el=$(($(date +%s) - start))
-  printf '\r[%d/%d %ds] %-14s %-14s %2s threads %-7s rep %s   ' \
-    "$n" "$total" "$el" "$w" "$impl" "$t" "$tun" "$rep" >&2
+  if [ -t 2 ]; then
+    printf '\r[%d/%d %ds] %-14s %-14s %2s threads %-7s rep %s   ' \
+      "$n" "$total" "$el" "$w" "$impl" "$t" "$tun" "$rep" >&2
+  elif [ "$w" != "${last_w:-}" ]; then # a log: one line a workload
+    printf '[%d/%d %ds] %s\n' "$n" "$total" "$el" "$w" >&2
+  fi
+  last_w=$w
   cmd=$(command_of "$impl")
   row=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME \
         $(tuning_env "$tun") timeout 600 \
@@ -148,8 +168,9 @@ echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 
 # -------------------------------------------------------------- report --
 cat "$out/machine.txt"
+order=$(awk '!seen[$1]++ { printf "%s ", $1 }' "$plan")
 tail -n +2 "$raw" | sort -t, -k1,1 -k2,2 -k10,10 -k3,3n -k4,4n -k5,5n -k6,6g |
-  awk -f "$src/report.awk" -v csv="$out/results.csv" \
+  awk -f "$src/report.awk" -v csv="$out/results.csv" -v order="$order" \
       -v machine="$out/machine.txt" -v data="$out" || failed=$((failed + 1))
 if [ "${GNUPLOT:-no}" != no ]; then
   sh "$src/plot.sh" "$out" "$GNUPLOT" || echo "bench: plots failed" >&2

@@ -8,9 +8,14 @@
 
 #include "bench.h"
 
-extern const struct scenario scenario_pi, scenario_forkjoin,
-    scenario_forkjoin_cold, scenario_reduction;
+extern const struct scenario scenario_pi, scenario_walk, scenario_squares,
+    scenario_sort, scenario_slowadd, scenario_map, scenario_tri,
+    scenario_expo, scenario_forkjoin, scenario_forkjoin_cold,
+    scenario_reduction, scenario_sched, scenario_idle, scenario_idle_spin;
 
 const struct scenario *const bench_scenarios[] = {
-    &scenario_pi, &scenario_forkjoin, &scenario_forkjoin_cold,
-    &scenario_reduction, NULL};
+    &scenario_pi,       &scenario_walk,     &scenario_squares,
+    &scenario_sort,     &scenario_slowadd,  &scenario_map,
+    &scenario_tri,      &scenario_expo,     &scenario_forkjoin,
+    &scenario_forkjoin_cold, &scenario_reduction, &scenario_sched,
+    &scenario_idle,     &scenario_idle_spin, NULL};

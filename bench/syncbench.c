@@ -17,7 +17,6 @@
 #endif
 
 #include <stdio.h>
-#include <time.h>
 
 #include "epcc.h"
 
@@ -60,7 +59,7 @@ static int forkjoin_run(const struct bench_params *p, struct bench_result *r)
 {
     struct sync_arg a = {p, 0};
     sync_setup(p, r);
-    epcc_overhead(r, loops, &a, ref_delays, NULL, 1);
+    epcc_overhead(p, r, loops, &a, ref_delays, NULL, 1);
     return 0;
 }
 
@@ -68,7 +67,7 @@ static int reduction_run(const struct bench_params *p, struct bench_result *r)
 {
     struct sync_arg a = {p, 0};
     sync_setup(p, r);
-    epcc_overhead(r, reductions, &a, ref_delays, NULL, 1);
+    epcc_overhead(p, r, reductions, &a, ref_delays, NULL, 1);
     /* Every reduction must have counted one per item: the sum is an
      * integer, exact in a double, and a multiple of the thread count. */
     double loops_run = a.sum / p->threads;
@@ -76,14 +75,6 @@ static int reduction_run(const struct bench_params *p, struct bench_result *r)
     snprintf(r->check, sizeof r->check, "%s",
              r->ok ? "summed" : "WRONG-SUM");
     return 0;
-}
-
-static void sleep_for(double seconds)
-{
-    struct timespec ts = {(time_t)seconds,
-                          (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&ts, &ts))
-        ;
 }
 
 /* Cold loops cannot be batched (a batch would keep the team warm), so each
@@ -100,9 +91,9 @@ static int forkjoin_cold_run(const struct bench_params *p,
         ref[k] = bench_now() - t0;
     }
     double ref_med = bench_median(ref, EPCC_OUTER);
-    int reps = p->quick ? 5 : EPCC_OUTER;
+    int reps = p->quick ? 2 : EPCC_OUTER;
     for (int k = 0; k < reps; k++) {
-        sleep_for(0.25);
+        bench_sleep(0.25);
         double t0 = bench_now();
         p->bk->pfor(p->threads, 1, epcc_delay_items, NULL);
         t[k] = bench_now() - t0 - ref_med;
