@@ -4,7 +4,7 @@
 
 bench_dist = bench/run.sh bench/report.awk bench/plot.sh bench/plan.sh \
 	bench/pool.py
-EXTRA_DIST += bench/configure.m4 $(bench_dist)
+EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh
 bench_programs =
 
 if BENCH

@@ -54,17 +54,21 @@ function close_group(   n, m) {
 function find(w, impl, t, s, c, tu,   g) {
     for (g = 1; g <= ng; g++)
         if (W[g] == w && I[g] == impl && T[g] == t && S[g] == s &&
-            C[g] == c && (tu == "" || TU[g] == tu) && MED[g] != "")
+            (c == "" || C[g] == c) && (tu == "" || TU[g] == tu) &&
+            MED[g] != "")
             return g
     return 0
 }
 
+# The name of g's line in a plot: impl, chunk if set, tuning if any.
 function series(g,   s) {
     s = I[g]
     if (C[g] != 0 && W[g] != "sched") s = s " c=" C[g]
     if (TU[g] != "default") s = s " " TU[g]
     return s
 }
+
+function config(g) { return TU[g] == "default" ? I[g] : I[g] " " TU[g] }
 
 function omp_vars(g) {
     if (I[g] !~ /^(gomp|omp)-/) return "-,-,-"
@@ -85,6 +89,7 @@ function analyse(g,   r, ref, wq) {
         }
     }
     wq = find(W[g], "wq", T[g], S[g], W[g] == "sched" ? C[g] : 0, "")
+    if (!wq) wq = find(W[g], "wq", T[g], S[g], "", "")
     if (wq && MED[g] != 0) RW[g] = MED[wq] / MED[g]
     if (CHK[g] ~ /^(WRONG|FAILED|VARIES|MISSED)/) bad++
 }
@@ -106,12 +111,13 @@ function rank(impl) {
 
 function table_header(w, s) {
     printf "\n== %s%s\n", w, s == "" ? "" : "  (size " s ")"
-    printf "%-28s %4s %10s %10s %10s %8s %6s %8s  %s\n", "impl", "thr",
-           "median", "min", "max", "speedup", "eff", "wq/this", "check"
+    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %8s  %s\n", "impl", "chunk",
+           "thr", "median", "min", "max", "speedup", "eff", "wq/this", "check"
 }
 
 function table_row(g) {
-    printf "%-28s %4d %10s %10s %10s %8s %6s %8s  %s\n", series(g), T[g],
+    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %8s  %s\n", config(g),
+           C[g] == 0 ? "-" : C[g], T[g],
            fmt(MED[g], UNIT[g]), fmt(LO[g], UNIT[g]), fmt(HI[g], UNIT[g]),
            SP[g] == "" ? "-" : sprintf("%.2f", SP[g]),
            EF[g] == "" ? "-" : sprintf("%.1f%%", 100 * EF[g]),
