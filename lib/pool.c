@@ -57,10 +57,12 @@ int wq__spin_until(const wq_pool *pool, int (*done)(void *), void *arg)
 }
 
 /* Publication side of parking: see the epoch/sleepers comment in
- * internal.h.  Wakes at most n sleepers: a loop wakes as many as it has
- * pieces to share, a task one. */
-void wq__pool_wake(wq_pool *pool, unsigned n)
+ * internal.h.  Points workers at `slot` (-1: none), then wakes at most n
+ * sleepers: a loop wakes as many as it has pieces to share, a task one. */
+void wq__pool_wake(wq_pool *pool, int slot, unsigned n)
 {
+    if (slot >= 0)
+        wq__store_relaxed(&pool->recent, slot);
     wq__fetch_add_seq_cst(&pool->epoch, 1);
     if (n && wq__load_seq_cst(&pool->sleepers))
         wq__unpark(&pool->epoch, n > INT_MAX ? INT_MAX : (int)n);
@@ -112,7 +114,7 @@ static void *wq__worker(void *arg)
         /* Acquire: pairs with the publisher's seq_cst bump, so the board
          * scan below sees every job published before this epoch. */
         uint32_t seen = wq__load_acquire(&pool->epoch);
-        if (wq__board_help(pool, &cursor))
+        if (wq__board_help_recent(pool) || wq__board_help(pool, &cursor))
             continue;
         /* Stop only once nothing submitted is left (wq_pool_destroy
          * promises to finish queued tasks). */
@@ -156,7 +158,7 @@ static unsigned wq__default_threads(void)
 static void wq__join(wq_pool *pool, unsigned started)
 {
     wq__store_seq_cst(&pool->stopping, 1);
-    wq__pool_wake(pool, INT_MAX);
+    wq__pool_wake(pool, -1, INT_MAX);
     for (unsigned i = 0; i < started; i++)
         pthread_join(pool->threads[i], NULL);
 }

@@ -149,10 +149,8 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     if (!red.partials)
         return ENOMEM;
 
-    struct wq__loop loop = {.units = red.nblocks,
-                            .guided = 0,
-                            .piece = wq__reduce_piece,
-                            .arg = &red};
+    struct wq__loop loop;
+    wq__loop_init(&loop, red.nblocks, 0, wq__reduce_piece, &red);
     rc = wq__loop_run(pool, &loop);
     if (!rc) {
         unsigned long fpu = 0;
