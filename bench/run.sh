@@ -15,6 +15,11 @@
 #   BENCH_THREADS   the largest thread count (default: the usable CPUs)
 #   BENCH_ONLY      run only these workloads (as the arguments do)
 #   BENCH_IMPLS     run only these implementations
+#   BENCH_QUIET     percent of all CPUs other programs may use before a run
+#                   starts (default 15 for bench, off for bench-quick): each
+#                   run waits, up to a minute, for a quiet moment, because a
+#                   shared machine's bursts would otherwise land in the
+#                   medians.  0 turns the wait off.
 set -u
 mode=full
 [ "${1:-}" = bench-quick ] && mode=quick
@@ -132,6 +137,26 @@ all_threads=$(threads_upto "$maxt")
 . "$src/plan.sh"
 
 # ----------------------------------------------------------------- run --
+quiet=${BENCH_QUIET:-15}
+[ -n "$quick" ] && quiet=${BENCH_QUIET:-0}
+# Percent of all CPUs busy over 50 ms, from /proc/stat's first line.
+busy_percent() {
+  a=$(head -n 1 /proc/stat); sleep 0.05; b=$(head -n 1 /proc/stat)
+  echo "$a $b" | awk '{ n = (NF - 2) / 2; t = 0; i = 0
+    for (k = 2; k <= n + 1; k++) { d = $(k + n + 1) - $k; t += d
+      if (k == 5 || k == 6) i += d }
+    print t > 0 ? int(100 * (t - i) / t) : 0 }'
+}
+waited=0
+wait_quiet() {
+  [ "$quiet" -gt 0 ] && [ -r /proc/stat ] || return 0
+  tries=0
+  while [ "$(busy_percent)" -gt "$quiet" ] && [ $tries -lt 600 ]; do
+    tries=$((tries + 1)); sleep 0.05
+  done
+  [ $tries -eq 0 ] || waited=$((waited + 1))
+}
+
 raw=$out/raw.csv
 echo "workload,impl,threads,size,chunk,median,min,max,check,tuning,rep" > "$raw"
 total=$(wc -l < "$plan")
@@ -149,6 +174,7 @@ while read -r w impl t size chunk inner tun rep; do
   fi
   last_w=$w
   cmd=$(command_of "$impl")
+  wait_quiet
   row=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME \
         $(tuning_env "$tun") timeout 600 \
         $cmd "$impl" "$w" "$t" "$size" "$chunk" "$inner" $quick \
@@ -162,9 +188,11 @@ while read -r w impl t size chunk inner tun rep; do
   echo "$row,$tun,$rep" >> "$raw"
 done < "$plan"
 echo "" >&2
-echo "bench: $n runs in $(($(date +%s) - start)) s; load at end:" \
-     "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "bench: $n runs in $(($(date +%s) - start)) s, $waited of them waited" \
+     "for a quiet machine; load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
+echo "quiet gate: ${quiet}% of all CPUs; $waited of $n runs waited" \
+  >> "$out/machine.txt"
 
 # -------------------------------------------------------------- report --
 cat "$out/machine.txt"
