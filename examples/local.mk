@@ -26,7 +26,7 @@ examples_004_pi_LDADD = lib/libwq.la
 
 # Deliberately wrong (a data race), so built only on request:
 #   make examples-racy && ./examples/001_total_racy
-EXTRA_PROGRAMS = examples/001_total_racy
+EXTRA_PROGRAMS += examples/001_total_racy
 examples_001_total_racy_SOURCES = examples/001_total_racy.c
 examples_001_total_racy_LDADD = lib/libwq.la
 CLEANFILES += examples/001_total_racy$(EXEEXT)

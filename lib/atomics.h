@@ -35,6 +35,8 @@
     atomic_fetch_add_explicit((p), (v), memory_order_acq_rel)
 #define wq__fetch_add_seq_cst(p, v) \
     atomic_fetch_add_explicit((p), (v), memory_order_seq_cst)
+#define wq__fetch_sub_relaxed(p, v) \
+    atomic_fetch_sub_explicit((p), (v), memory_order_relaxed)
 #define wq__fetch_sub_release(p, v) \
     atomic_fetch_sub_explicit((p), (v), memory_order_release)
 #define wq__fetch_sub_acq_rel(p, v) \
@@ -65,6 +67,9 @@
     atomic_compare_exchange_strong_explicit((p), (expected), (desired),       \
                                             memory_order_acq_rel,             \
                                             memory_order_acquire)
+
+/* Start moving a cache line this thread is about to write towards it. */
+#define wq__prefetch_write(p) __builtin_prefetch((p), 1)
 
 /* Tell the core we are spinning: on x86 `pause` stops the memory-order
  * speculation that a spin loop would otherwise mispredict on exit, and gives

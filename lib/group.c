@@ -159,7 +159,7 @@ int wq_group_submit(wq_group *g, wq_task_fn fn, void *arg)
         if (!wq__group_run_one(g, g->slot)) /* full: make room */
             wq__cpu_relax();
     wq__notify(g);
-    wq__pool_wake(g->pool, 1);
+    wq__pool_wake(g->pool, g->slot, 1);
     return 0;
 }
 

@@ -44,9 +44,10 @@ struct wq__job {
  *          then a seq_cst load after taking a reference (users), which pairs
  *          with the owner's seq_cst NULL store: either the helper sees NULL,
  *          or the owner sees its reference and waits for it.
- *   hint   "there may be work": 1 for an open loop, the queued-task count for
- *          a group.  Relaxed everywhere: a stale hint costs one wasted look or
- *          one later look, never correctness.
+ *   hint   "there may be work": for a loop the number of its lanes that
+ *          still hold unclaimed units, for a group its queued-task count.
+ *          Relaxed everywhere: a stale hint costs one wasted look or one
+ *          later look, never correctness.
  *   users  references held by helpers; seq_cst increment (see job), release
  *          decrement that pairs with the owner's acquire read when it drains:
  *          everything a helper wrote for the job happens before the owner
@@ -92,6 +93,12 @@ struct wq_pool {
      * the new epoch and does not sleep (tests/model/park.pml checks that no
      * wake-up is lost, over every interleaving). */
     WQ__ALIGNED _Atomic uint32_t epoch;
+    /* The slot of the latest publication that woke workers; shares epoch's
+     * cache line, so a worker that sees the epoch move can go straight to
+     * the new job without scanning the board.  Stored (relaxed) before the
+     * epoch bump, whose seq_cst/acquire pair makes it visible; a stale
+     * value only costs the scan. */
+    _Atomic int recent;
     WQ__ALIGNED _Atomic uint32_t sleepers;
     /* Set once (seq_cst) by wq_pool_destroy before its final epoch bump. */
     _Atomic int stopping;
@@ -120,7 +127,7 @@ struct wq_pool {
 /* pool.c */
 WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
 WQ__HIDDEN int wq__pool_in_use_here(const wq_pool *pool);
-WQ__HIDDEN void wq__pool_wake(wq_pool *pool, unsigned n);
+WQ__HIDDEN void wq__pool_wake(wq_pool *pool, int slot, unsigned n);
 WQ__HIDDEN extern _Atomic unsigned long wq__forks;
 
 /* queue.c: the job board */
@@ -139,6 +146,7 @@ WQ__HIDDEN void wq__board_retire(wq_pool *pool, int slot,
 WQ__HIDDEN struct wq__job *wq__board_enter(wq_pool *pool, int slot);
 WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
+WQ__HIDDEN int wq__board_help_recent(wq_pool *pool);
 WQ__HIDDEN int wq__board_has_work(wq_pool *pool);
 
 /* -------------------------------------------------------- the task ring -- */

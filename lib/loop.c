@@ -15,9 +15,13 @@
 /* Claim units from the front of a lane: one for a user's chunk, a quarter of
  * what is left for chunk 0 (guided self-scheduling: large pieces while much
  * is left, single units at the end, so the last pieces to finish are small).
- * Returns 0 when the lane is empty or the loop has stopped. */
+ * The claim that empties a lane takes it off the slot's count of open lanes
+ * (`open`, the board hint), so that once every unit is claimed, threads
+ * looking for work pass the loop by instead of joining it for nothing (and
+ * making its owner wait for them to leave).  Returns 0 when the lane is
+ * empty or the loop has stopped. */
 static int wq__claim(struct wq__loop *loop, struct wq__lane *lane,
-                     size_t *begin, size_t *end)
+                     _Atomic uint32_t *open, size_t *begin, size_t *end)
 {
     size_t cur = wq__load_relaxed(&lane->next);
     for (;;) {
@@ -29,6 +33,8 @@ static int wq__claim(struct wq__loop *loop, struct wq__lane *lane,
         if (wq__cas_weak_relaxed(&lane->next, &cur, cur + take)) {
             *begin = cur;
             *end = cur + take;
+            if (*end == lane->end)
+                wq__fetch_sub_relaxed(open, 1);
             return 1;
         }
     }
@@ -103,11 +109,12 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
  * loop has stopped).  Returns when this thread can find nothing more. */
-static void wq__loop_work(struct wq__loop *loop, int lane, int owner)
+static void wq__loop_work(struct wq__loop *loop, int lane,
+                          _Atomic uint32_t *open, int owner)
 {
     while (lane >= 0) {
         size_t begin, end;
-        while (wq__claim(loop, &loop->lanes[lane], &begin, &end)) {
+        while (wq__claim(loop, &loop->lanes[lane], open, &begin, &end)) {
             int rc = loop->piece(loop, begin, end);
             if (rc) {
                 wq__fail(loop, rc);
@@ -116,30 +123,46 @@ static void wq__loop_work(struct wq__loop *loop, int lane, int owner)
             if (loop->report)
                 wq__progress_piece(loop, begin, end, owner);
         }
-        if (wq__load_relaxed(&loop->error))
+        /* The open-lane count answers "anything left to steal?" from one
+         * cache line instead of a scan of every lane's. */
+        if (wq__load_relaxed(&loop->error) || !wq__load_relaxed(open))
             return;
         lane = wq__richest_lane(loop);
     }
 }
 
-/* A helper's entry (wq__help_fn): take the next lane, work, and close the
- * slot if the range has run out so that other threads stop joining. */
+/* A helper's entry (wq__help_fn): work from the lane of this worker's
+ * index (the owner holds lane 0), so joining writes nothing shared; a
+ * thread without a lane of its own starts by stealing.  Then close the slot
+ * if the range has run out so that other threads stop joining. */
 static void wq__loop_help(struct wq__job *job, int slot)
 {
     struct wq__loop *loop = (struct wq__loop *)(void *)job; /* first member */
     struct wq__frame frame;
-    unsigned lane = wq__fetch_add_relaxed(&loop->joined, 1);
+    unsigned lane = wq__self.slot;
     unsigned long fpu = 0;
 
+    /* Start fetching our lane's cache line while the loop's header (which
+     * says whether the lane exists) is on its way: two misses overlap. */
+    if (lane < WQ__LANES_MAX)
+        wq__prefetch_write(&loop->lanes[lane]);
+    if (wq__self.pool != loop->pool)
+        lane = 0;
     wq__frame_push(&frame, loop->pool, NULL, loop->origin);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     wq__loop_work(loop,
-                  lane < loop->nlanes ? (int)lane : wq__richest_lane(loop), 0);
+                  lane > 0 && lane < loop->nlanes ? (int)lane
+                                                  : wq__richest_lane(loop),
+                  &loop->pool->slots[slot].hint, 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
-    wq__board_close(loop->pool, slot, job);
+    /* Without an error every lane is empty, so the slot's hint is already 0
+     * and no thread will join; a stopped loop still has units, and must be
+     * taken off the board. */
+    if (wq__load_relaxed(&loop->error))
+        wq__board_close(loop->pool, slot, job);
 }
 
 /* Cut the units into nlanes lanes: lane i gets units/nlanes units, the
@@ -161,8 +184,9 @@ static int wq__loop_alone(struct wq__loop *loop)
 {
     if (!loop->report)
         return loop->piece(loop, 0, loop->units);
+    _Atomic uint32_t open = 1;
     wq__loop_lanes(loop, 1);
-    wq__loop_work(loop, 0, 1);
+    wq__loop_work(loop, 0, &open, 1);
     return wq__load_relaxed(&loop->error);
 }
 
@@ -173,19 +197,19 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     if (units < nlanes)
         nlanes = (unsigned)units;
     wq__loop_lanes(loop, nlanes);
-    atomic_init(&loop->joined, 1);
     loop->job.help = wq__loop_help;
     loop->job.flags = pool->flags;
 
-    int slot = wq__board_publish(pool, &loop->job, 1);
+    int slot = wq__board_publish(pool, &loop->job, nlanes);
     if (slot < 0) { /* the board is full: this thread does it all */
-        wq__loop_work(loop, 0, 1);
+        _Atomic uint32_t open = nlanes;
+        wq__loop_work(loop, 0, &open, 1);
         return wq__load_relaxed(&loop->error);
     }
-    wq__pool_wake(pool, (unsigned)(units - 1 < pool->size - 1
-                                       ? units - 1
-                                       : pool->size - 1));
-    wq__loop_work(loop, 0, 1);
+    wq__pool_wake(pool, slot,
+                  (unsigned)(units - 1 < pool->size - 1 ? units - 1
+                                                        : pool->size - 1));
+    wq__loop_work(loop, 0, &pool->slots[slot].hint, 1);
     const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
     wq__board_retire(pool, slot, loop->report ? &tick : NULL);
     return wq__load_relaxed(&loop->error);
@@ -257,12 +281,11 @@ static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,
     int rc = wq__pool_resolve(&pool);
     if (rc || n == 0)
         return rc;
-    struct wq__loop loop = {.units = chunk ? n / chunk + (n % chunk != 0) : n,
-                            .guided = chunk == 0,
-                            .piece = piece,
-                            .arg = arg,
-                            .total = n,
-                            .per_unit = chunk ? chunk : 1};
+    struct wq__loop loop;
+    wq__loop_init(&loop, chunk ? n / chunk + (n % chunk != 0) : n, chunk == 0,
+                  piece, arg);
+    loop.total = n;
+    loop.per_unit = chunk ? chunk : 1;
     return wq__loop_run(pool, &loop);
 }
 

@@ -3,7 +3,7 @@
  * reduction blocks), shared by wq_for, wq_map and wq_reduce.
  *
  * The range is cut into lanes, one per thread that may join (the owner takes
- * lane 0, each helper the next free one).  A thread claims units from the
+ * lane 0, a helping worker the lane of its index).  A thread claims units from the
  * front of its own lane with a CAS on that lane's counter, which only thieves
  * ever contend for; when its lane runs out it steals from the front of the
  * lane with the most units left.  So the common claim touches a cache line no
@@ -44,9 +44,6 @@ struct wq__loop {
     void *arg;
     const struct wq__frame *origin; /* the owner's frame, for helpers' */
     unsigned nlanes;
-    /* Lanes handed out so far; the owner holds lane 0.  Relaxed: it only
-     * spreads helpers, any lane is a correct start. */
-    _Atomic unsigned joined;
     /* The first non-zero result of a piece, set by CAS from 0 (relaxed:
      * helpers only test it to stop claiming; the owner reads it after the
      * slot has drained, which orders it).  */
@@ -67,6 +64,23 @@ struct wq__loop {
      * needs to be monotonic. */
     WQ__ALIGNED _Atomic size_t done;
 };
+
+/* Set the fields a caller chooses.  The rest, lanes above all (4 KiB, of
+ * which a loop uses as many as it has threads), is set up by wq__loop_run:
+ * a zero-initialised struct would clear every lane on every call. */
+static inline void wq__loop_init(struct wq__loop *loop, size_t units,
+                                 int guided, wq__piece_fn piece, void *arg)
+{
+    loop->units = units;
+    loop->guided = guided;
+    loop->piece = piece;
+    loop->arg = arg;
+    loop->finish = NULL;
+    /* Progress counts units as items unless the caller says otherwise. */
+    loop->total = units;
+    loop->per_unit = 1;
+    loop->extra = 0;
+}
 
 /* The owner's side: run loop->units units on the pool (already resolved)
  * with loop->piece, using helpers when there is more than one unit.  Returns

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,16 +91,24 @@ int wq__spin_until(const wq_pool *pool, int (*done)(void *), void *arg)
                 deadline = now + pool->spin;
             else if (now > deadline)
                 return 0;
+            /* And give the CPU away for a moment: when the thread we wait
+             * for shares our CPU (more threads than free CPUs, a busy
+             * machine), spinning only delays it.  Uncontended, the yield
+             * is a syscall every ~2 us that returns at once. */
+            if (i)
+                sched_yield();
         }
         wq__cpu_relax();
     }
 }
 
 /* Publication side of parking: see the epoch/sleepers comment in
- * internal.h.  Wakes at most n sleepers: a loop wakes as many as it has
- * pieces to share, a task one. */
-void wq__pool_wake(wq_pool *pool, unsigned n)
+ * internal.h.  Points workers at `slot` (-1: none), then wakes at most n
+ * sleepers: a loop wakes as many as it has pieces to share, a task one. */
+void wq__pool_wake(wq_pool *pool, int slot, unsigned n)
 {
+    if (slot >= 0)
+        wq__store_relaxed(&pool->recent, slot);
     wq__fetch_add_seq_cst(&pool->epoch, 1);
     if (n && wq__load_seq_cst(&pool->sleepers))
         wq__unpark(&pool->epoch, n > INT_MAX ? INT_MAX : (int)n);
@@ -145,7 +154,7 @@ static void *wq__worker(void *arg)
         /* Acquire: pairs with the publisher's seq_cst bump, so the board
          * scan below sees every job published before this epoch. */
         uint32_t seen = wq__load_acquire(&pool->epoch);
-        if (wq__board_help(pool, &cursor))
+        if (wq__board_help_recent(pool) || wq__board_help(pool, &cursor))
             continue;
         /* Stop only once nothing submitted is left (wq_pool_destroy
          * promises to finish queued tasks). */
@@ -189,7 +198,7 @@ static unsigned wq__default_threads(void)
 static void wq__join(wq_pool *pool, unsigned started)
 {
     wq__store_seq_cst(&pool->stopping, 1);
-    wq__pool_wake(pool, INT_MAX);
+    wq__pool_wake(pool, -1, INT_MAX);
     for (unsigned i = 0; i < started; i++)
         pthread_join(pool->workers[i].thread, NULL);
 }

@@ -152,6 +152,23 @@ static void wq__slot_help(wq_pool *pool, int slot)
     wq__board_leave(pool, slot);
 }
 
+/* Help with the job on `slot` if it advertises work; 1 if it did. */
+static int wq__slot_try(wq_pool *pool, int slot)
+{
+    struct wq__slot *s = &pool->slots[slot];
+    if (wq__load_relaxed(&s->hint) == 0 || wq__load_relaxed(&s->job) == NULL)
+        return 0;
+    wq__slot_help(pool, slot);
+    return 1;
+}
+
+/* Help with the latest job that woke workers, if it still has work: the
+ * fast path of a woken worker (no scan of the bitmap). */
+int wq__board_help_recent(wq_pool *pool)
+{
+    return wq__slot_try(pool, wq__load_relaxed(&pool->recent));
+}
+
 /* Look over the board once, starting at *cursor so that threads spread over
  * the jobs, and help with the first job that may have work.  Returns 1 if it
  * found one (whether or not work was left by the time it joined). */
@@ -163,14 +180,11 @@ int wq__board_help(wq_pool *pool, unsigned *cursor)
         uint64_t used = wq__load_relaxed(&pool->used[w]);
         while (used) {
             unsigned bit = (unsigned)__builtin_ctzll(used);
-            struct wq__slot *s = &pool->slots[w * 64 + bit];
             used &= used - 1;
-            if (wq__load_relaxed(&s->hint) == 0 ||
-                wq__load_relaxed(&s->job) == NULL)
-                continue;
-            *cursor = w * 64 + bit + 1;
-            wq__slot_help(pool, (int)(w * 64 + bit));
-            return 1;
+            if (wq__slot_try(pool, (int)(w * 64 + bit))) {
+                *cursor = w * 64 + bit + 1;
+                return 1;
+            }
         }
     }
     *cursor = 0;

@@ -178,17 +178,13 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
     if (!red.partials)
         return ENOMEM;
 
-    struct wq__loop loop = {.units = red.nblocks,
-                            .guided = 0,
-                            .piece = wq__reduce_piece,
-                            .finish = wq__reduce_combine,
-                            .arg = &red,
-                            .total = n,
-                            /* Where blocks start, as wq__block_items and
-                             * wq__fold_block cut them. */
-                            .per_unit = chunk ? red.per * chunk
-                                              : n / red.nblocks,
-                            .extra = chunk ? 0 : n % red.nblocks};
+    struct wq__loop loop;
+    wq__loop_init(&loop, red.nblocks, 0, wq__reduce_piece, &red);
+    loop.finish = wq__reduce_combine;
+    loop.total = n;
+    /* Where blocks start, as wq__block_items and wq__fold_block cut them. */
+    loop.per_unit = chunk ? red.per * chunk : n / red.nblocks;
+    loop.extra = chunk ? 0 : n % red.nblocks;
     rc = wq__loop_run(pool, &loop);
     if (red.partials != stack)
         free(red.partials);

@@ -1,0 +1,113 @@
+/*
+ * bk_omp.c - OpenMP backends, built twice: with gcc -fopenmp for libgomp
+ * (bench-gomp: gomp-static, gomp-dynamic, gomp-guided) and with clang
+ * -fopenmp for libomp (bench-omp: omp-...).
+ *
+ * Each loop is the combined `parallel for` a user writes, over units of
+ * `chunk` items with schedule(KIND, 1), so that the runtime hands out
+ * exactly the pieces that schedule(KIND, chunk) over the items would, and
+ * the kernel runs once per piece (as the outlined body of a compiled
+ * OpenMP loop runs once per dispatched range).  chunk 0 is OpenMP's
+ * default: for static, one block per thread; for dynamic and guided, a
+ * chunk of 1.  The reduction is the reduction(+:) clause.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <omp.h>
+
+#include "bench.h"
+
+#ifdef __clang__
+#define RUNTIME "omp"
+#else
+#define RUNTIME "gomp"
+#endif
+
+#define PRAGMA(x) _Pragma(#x)
+
+/* Static with chunk 0 runs one even block a thread; every other form
+ * units of `chunk` (at least 1) items. */
+static struct bench_units units_of(size_t n, size_t chunk, int blocks)
+{
+    return bench_units_of(n, chunk,
+                          blocks ? (size_t)omp_get_max_threads() : 0);
+}
+
+static void run_unit(const struct bench_units *u, size_t k,
+                     bench_range_fn body, void *ctx)
+{
+    size_t lo, hi;
+    bench_unit_range(u, k, &lo, &hi);
+    if (lo < hi)
+        body(ctx, lo, hi);
+}
+
+static double sum_unit(const struct bench_units *u, size_t k,
+                       bench_sum_fn term, void *ctx)
+{
+    size_t lo, hi;
+    bench_unit_range(u, k, &lo, &hi);
+    return lo < hi ? term(ctx, lo, hi) : 0.0;
+}
+
+/* The three forms of one schedule kind: a loop, a reduction, and EPCC's
+ * schedbench loops inside one parallel region. */
+#define OMP_SCHEDULE(kind, blocks)                                           \
+    static void kind##_for(size_t n, size_t chunk, bench_range_fn body,      \
+                           void *ctx)                                        \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        PRAGMA(omp parallel for schedule(kind, 1))                           \
+        for (size_t k = 0; k < u.count; k++)                                 \
+            run_unit(&u, k, body, ctx);                                      \
+    }                                                                        \
+    static double kind##_sum(size_t n, size_t chunk, bench_sum_fn term,      \
+                             void *ctx)                                      \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        double s = 0.0;                                                      \
+        PRAGMA(omp parallel for schedule(kind, 1) reduction(+ : s))          \
+        for (size_t k = 0; k < u.count; k++)                                 \
+            s += sum_unit(&u, k, term, ctx);                                 \
+        return s;                                                            \
+    }                                                                        \
+    static void kind##_reps(long reps, size_t n, size_t chunk,               \
+                            bench_range_fn body, void *ctx)                  \
+    {                                                                        \
+        struct bench_units u = units_of(n, chunk, blocks);                   \
+        PRAGMA(omp parallel)                                                 \
+        for (long r = 0; r < reps; r++) {                                    \
+            PRAGMA(omp for schedule(kind, 1))                                \
+            for (size_t k = 0; k < u.count; k++)                             \
+                run_unit(&u, k, body, ctx);                                  \
+        }                                                                    \
+    }                                                                        \
+    static const struct backend kind##_backend = {                           \
+        RUNTIME "-" #kind, omp_start, omp_stop,   kind##_for,                \
+        kind##_sum,        kind##_reps, NULL};
+
+static int omp_start(unsigned threads)
+{
+    omp_set_dynamic(0);
+    omp_set_num_threads((int)threads);
+    int team = 0;
+    PRAGMA(omp parallel)
+    {
+        PRAGMA(omp single)
+        team = omp_get_num_threads();
+    }
+    return team == (int)threads ? 0 : -1;
+}
+
+static void omp_stop(void)
+{
+}
+
+OMP_SCHEDULE(static, 1)
+OMP_SCHEDULE(dynamic, 0)
+OMP_SCHEDULE(guided, 0)
+
+const struct backend *const bench_backends[] = {
+    &static_backend, &dynamic_backend, &guided_backend, NULL};

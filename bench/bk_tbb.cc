@@ -1,0 +1,127 @@
+/*
+ * bk_tbb.cc - oneTBB backends of bench-tbb:
+ *
+ *   tbb         parallel_for and parallel_reduce; chunk 0: the
+ *               auto_partitioner (TBB's default), else the
+ *               simple_partitioner with `chunk` as grain size;
+ *   tbb-static  the static_partitioner (one range a thread, no stealing);
+ *   tbb-det     parallel_for as tbb, and parallel_deterministic_reduce,
+ *               whose grain must not depend on the thread count: `chunk`,
+ *               or for chunk 0 about 512 leaves as wq_reduce makes.
+ *
+ * A task_arena of `threads` slots (the caller included) and a
+ * global_control that lets that many threads exist bound the team.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <memory>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "bench.h"
+
+namespace {
+
+using range = tbb::blocked_range<size_t>;
+
+std::unique_ptr<tbb::global_control> control;
+std::unique_ptr<tbb::task_arena> arena;
+
+int tbb_start(unsigned threads)
+{
+    control = std::make_unique<tbb::global_control>(
+        tbb::global_control::max_allowed_parallelism, threads);
+    arena = std::make_unique<tbb::task_arena>(static_cast<int>(threads));
+    arena->initialize();
+    // Let the workers start before anything is timed.
+    arena->execute([] {
+        tbb::parallel_for(range(0, 1024, 1),
+                          [](const range &) {}, tbb::simple_partitioner());
+    });
+    return arena->max_concurrency() == static_cast<int>(threads) ? 0 : -1;
+}
+
+void tbb_stop()
+{
+    arena.reset();
+    control.reset();
+}
+
+// Run f(partitioner, grain) with the partitioner a configuration asks for.
+template <typename F> void partitioned(size_t chunk, bool fixed, F f)
+{
+    if (fixed) {
+        tbb::static_partitioner p;
+        f(p, chunk ? chunk : 1);
+    } else if (chunk) {
+        tbb::simple_partitioner p;
+        f(p, chunk);
+    } else {
+        tbb::auto_partitioner p;
+        f(p, size_t{1});
+    }
+}
+
+template <bool fixed>
+void tbb_for(size_t n, size_t chunk, bench_range_fn body, void *ctx)
+{
+    arena->execute([&] {
+        partitioned(chunk, fixed, [&](auto &part, size_t grain) {
+            tbb::parallel_for(
+                range(0, n, grain),
+                [&](const range &r) { body(ctx, r.begin(), r.end()); }, part);
+        });
+    });
+}
+
+template <bool fixed>
+double tbb_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
+{
+    double s = 0.0;
+    arena->execute([&] {
+        partitioned(chunk, fixed, [&](auto &part, size_t grain) {
+            s = tbb::parallel_reduce(
+                range(0, n, grain), 0.0,
+                [&](const range &r, double acc) {
+                    return acc + term(ctx, r.begin(), r.end());
+                },
+                [](double a, double b) { return a + b; }, part);
+        });
+    });
+    return s;
+}
+
+double det_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
+{
+    size_t grain = chunk ? chunk : n / 512 + 1;
+    double s = 0.0;
+    arena->execute([&] {
+        s = tbb::parallel_deterministic_reduce(
+            range(0, n, grain), 0.0,
+            [&](const range &r, double acc) {
+                return acc + term(ctx, r.begin(), r.end());
+            },
+            [](double a, double b) { return a + b; },
+            tbb::simple_partitioner());
+    });
+    return s;
+}
+
+const backend tbb_auto = {"tbb",          tbb_start, tbb_stop, tbb_for<false>,
+                          tbb_sum<false>, nullptr,   nullptr};
+const backend tbb_static = {"tbb-static",  tbb_start, tbb_stop,
+                            tbb_for<true>, tbb_sum<true>, nullptr, nullptr};
+const backend tbb_det = {"tbb-det", tbb_start, tbb_stop, tbb_for<false>,
+                         det_sum,   nullptr,   nullptr};
+
+} // namespace
+
+extern "C" const backend *const bench_backends[] = {&tbb_auto, &tbb_static,
+                                                    &tbb_det, nullptr};

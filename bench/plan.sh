@@ -1,0 +1,71 @@
+# plan.sh - what `make bench` runs, sourced by run.sh.  One plan_workload
+# line per workload:
+#
+#   plan_workload NAME "SIZES" "QUICK SIZES" REPS INNER "THREADS" "CONFIGS"
+#
+# SIZES are passed to the programs (0: their default); QUICK SIZES are used
+# by `make bench-quick`; REPS is the number of processes per configuration
+# (bench-quick: 1), INNER the timed runs inside each process; CONFIGS are
+# IMPL or IMPL:CHUNK (chunk 0, the runtime's default, when not given).
+# Implementations a build lacks are skipped.  OpenMP configurations run
+# with the runtime's default wait policy and with OMP_WAIT_POLICY=active
+# unless omp_tunings says otherwise.
+#
+# Chunks given to OpenMP's dynamic and guided schedules, pthreadpool and
+# C-Thread-Pool are the hand tuning those runtimes need: their default of
+# one item a dispatch is far too fine for 10^8 cheap items.
+
+omp="gomp-static gomp-dynamic gomp-guided omp-static omp-dynamic omp-guided"
+up_to=$all_threads
+
+# ---------------------------------------------------------- seed workloads --
+plan_workload pi 100000000 1000000 5 1 "$up_to" \
+  "serial wq wq-unordered gomp-static gomp-dynamic:100000 gomp-guided:1000
+   omp-static omp-dynamic:100000 omp-guided:1000 tbb tbb-static tbb-det
+   ptp-1d:100000 ptp-tile cthpool python-serial python-pool"
+
+plan_workload walk 10000 1000 5 3 "$up_to" \
+  "serial wq gomp-static gomp-dynamic:16 gomp-guided omp-static
+   omp-dynamic:16 omp-guided tbb tbb-static ptp-1d:16 ptp-tile cthpool
+   python-serial python-pool"
+
+balanced="serial wq gomp-static gomp-dynamic:1024 gomp-guided omp-static
+   omp-dynamic:1024 omp-guided tbb tbb-static ptp-1d:1024 ptp-tile cthpool"
+plan_workload squares 10 10 5 1001 "$up_to" "$balanced"
+plan_workload squares 10000000 100000 5 5 "$up_to" "$balanced"
+plan_workload map 1000000 10000 5 3 "$up_to" "$balanced"
+
+tasks="serial wq gomp-static gomp-dynamic omp-static omp-dynamic tbb ptp-1d
+   cthpool"
+plan_workload sort "10 100 1000 10000" "10 1000" 5 51 "$up_to" "$tasks"
+plan_workload sort 100000 100000 5 5 "$up_to" "$tasks"
+plan_workload sort 1000000 "" 3 1 "$up_to" "$tasks"
+
+omp_tunings=default
+plan_workload slowadd 0 0 3 1 "1 2 5 10" \
+  "serial wq:1 gomp-static gomp-dynamic:1 omp-dynamic:1 tbb:1 ptp-1d
+   cthpool:1"
+
+# Uneven loops: wq's chunk 0 against OpenMP schedules tuned by hand.
+hand="static static:1 static:16 dynamic dynamic:16 dynamic:64 guided guided:16"
+uneven="serial wq $(for s in $hand; do printf 'gomp-%s omp-%s ' "$s" "$s"; done)
+   tbb tbb-static ptp-1d ptp-tile:16 cthpool:64"
+plan_workload tri 14000 2000 5 1 "$up_to" "$uneven"
+plan_workload expo 50000 2000 5 1 "$up_to" "$uneven"
+omp_tunings="default active"
+
+# --------------------------------------------------------------- overheads --
+pools="wq $omp tbb tbb-static ptp-1d ptp-tile cthpool"
+plan_workload forkjoin 0 0 5 1 "$up_to" "$pools"
+plan_workload reduction 0 0 5 1 "$up_to" "wq wq-unordered $omp tbb tbb-det
+   ptp-1d ptp-tile cthpool"
+plan_workload forkjoin-cold 0 0 2 1 "$maxt" "$pools"
+sched=
+for c in 1 2 4 8 16 32 64 128 256 512 1024; do
+  for impl in wq $omp tbb ptp-1d ptp-tile cthpool; do
+    sched="$sched $impl:$c"
+  done
+done
+plan_workload sched 0 0 3 1 "$maxt" "$sched"
+plan_workload idle 0 0 3 1 "$maxt" "$pools"
+plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"

@@ -1,0 +1,74 @@
+#!/bin/sh
+# plot.sh DATA GNUPLOT - the PNGs of a benchmark run, from the data files
+# report.awk left in DATA:
+#   speedup-W-N.dat   speedup against threads, a block per implementation
+#   sort-TN.dat       speedup against array size on N threads (crossover)
+#   sched.dat         per-chunk overhead against chunk size
+#   bars-W-TN.dat     an overhead per implementation on N threads
+set -eu
+data=$1 gnuplot=$2
+machine="$(sed -n 's/^cpu: //p' "$data/machine.txt"), $(sed -n 's/^cores: \([0-9]*\).*/\1 CPUs/p' "$data/machine.txt")"
+common="set terminal pngcairo size 900,560 font 'sans,10' noenhanced
+set key outside right top
+set grid
+set style data linespoints"
+
+plot_lines() { # file png title xlabel ylabel extra
+  "$gnuplot" <<EOF_GP
+$common
+set output '$2'
+set title "$3\n$machine"
+set xlabel '$4'
+set ylabel '$5'
+$6
+plot for [i=0:*] '$1' index i using 1:2 title columnheader(1) lw 2
+EOF_GP
+}
+
+plot_bars() { # file png title ylabel
+  "$gnuplot" <<EOF_GP
+$common
+set output '$2'
+set title "$3\n$machine"
+set ylabel '$4'
+set key off
+set style fill solid 0.6 border -1
+set boxwidth 0.7
+set logscale y
+set xtics rotate by -40
+plot '$1' using 0:2:3:4:xtic(1) with boxerrorbars lc rgb '#4477aa'
+EOF_GP
+}
+
+for f in "$data"/speedup-*.dat; do
+  [ -e "$f" ] || continue
+  name=$(basename "$f" .dat); w=${name#speedup-}
+  maxt=$(awk 'NF >= 2 && $1 + 0 > m { m = $1 + 0 } END { print m }' "$f")
+  plot_lines "$f" "$data/$name.png" "$w: speedup over the serial loop" \
+    threads speedup "set xrange [1:$maxt]; set xtics 1
+set yrange [0:*]"
+done
+for f in "$data"/sort-T*.dat; do
+  [ -e "$f" ] || continue
+  t=$(basename "$f" .dat); t=${t#sort-T}
+  plot_lines "$f" "$data/sort-crossover-T$t.png" \
+    "sort: speedup on $t threads against array size (above 1: parallel wins)" \
+    "array size" speedup "set logscale x
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2"
+done
+if [ -e "$data/sched.dat" ]; then
+  plot_lines "$data/sched.dat" "$data/sched.png" \
+    "per-chunk scheduling overhead (EPCC schedbench method)" \
+    "chunk size (items of 0.1 us)" "overhead per chunk (ns)" \
+    "set logscale xy"
+fi
+for f in "$data"/bars-*.dat; do
+  [ -e "$f" ] || continue
+  name=$(basename "$f" .dat); name=${name#bars-}
+  w=${name%-T*}; t=${name##*-T}
+  case $w in
+    idle*) unit="percent of one CPU" ;;
+    *) unit="overhead (us)" ;;
+  esac
+  plot_bars "$f" "$data/$w-T$t.png" "$w on $t threads (median, bars min to max)" "$unit"
+done

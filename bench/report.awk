@@ -1,0 +1,189 @@
+# report.awk - turn the driver's raw rows into tables, results.csv and the
+# plots' data.  Input: raw rows without header, sorted so that the runs of
+# one configuration are adjacent and in ascending order of their time:
+#   1 workload 2 impl 3 threads 4 size 5 chunk 6 median 7 min 8 max
+#   9 check 10 tuning 11 rep
+# Variables: csv (the output file), machine (machine.txt), data (the folder
+# for the plots' data files), order (the workloads in the order of tables).
+BEGIN {
+    FS = ","
+    # Workloads whose figure is an overhead (seconds per construct, or a
+    # fraction of a CPU) rather than a time to compare with the serial loop.
+    split("forkjoin forkjoin-cold reduction sched idle idle-spin", o, " ")
+    for (i in o) overhead[o[i]] = 1
+    while ((getline line < machine) > 0) {
+        k = line; sub(/:.*/, "", k); v = line; sub(/^[^:]*: */, "", v)
+        gsub(/,/, ";", v)
+        mach[k] = v
+    }
+    ng = 0
+    bad = 0
+}
+
+function key(f) { return f[1] "," f[2] "," f[10] "," f[3] "," f[4] "," f[5] }
+
+function close_group(   n, m) {
+    if (!cur) return
+    n = cnt
+    m = (n % 2) ? vals[(n + 1) / 2] : (vals[n / 2] + vals[n / 2 + 1]) / 2
+    ng++
+    W[ng] = gw; I[ng] = gi; T[ng] = gt + 0; S[ng] = gs; C[ng] = gc
+    TU[ng] = gtu; MED[ng] = m; LO[ng] = glo; HI[ng] = ghi; N[ng] = n
+    CHK[ng] = gchk
+    if (gfail) { CHK[ng] = "FAILED"; MED[ng] = "" }
+}
+
+{
+    split($0, f, ",")
+    k = key(f)
+    if (k != cur) {
+        close_group()
+        cur = k; cnt = 0; gfail = 0
+        gw = f[1]; gi = f[2]; gt = f[3]; gs = f[4]; gc = f[5]; gtu = f[10]
+        glo = ""; ghi = ""; gchk = f[9]
+    }
+    if (f[9] == "FAILED" || f[6] == "") { gfail = 1; next }
+    if (f[9] != gchk) gchk = "VARIES"
+    vals[++cnt] = f[6] + 0
+    if (glo == "" || f[7] + 0 < glo) glo = f[7] + 0
+    if (ghi == "" || f[8] + 0 > ghi) ghi = f[8] + 0
+}
+
+# The reference of a group: the serial run of the same workload and size
+# (python-serial for Python), and wq's default run beside it.
+function find(w, impl, t, s, c, tu,   g) {
+    for (g = 1; g <= ng; g++)
+        if (W[g] == w && I[g] == impl && T[g] == t && S[g] == s &&
+            (c == "" || C[g] == c) && (tu == "" || TU[g] == tu) &&
+            MED[g] != "")
+            return g
+    return 0
+}
+
+# The name of g's line in a plot: impl, chunk if set, tuning if any.
+function series(g,   s) {
+    s = I[g]
+    if (C[g] != 0 && W[g] != "sched") s = s " c=" C[g]
+    if (TU[g] != "default") s = s " " TU[g]
+    return s
+}
+
+function config(g) { return TU[g] == "default" ? I[g] : I[g] " " TU[g] }
+
+function omp_vars(g) {
+    if (I[g] !~ /^(gomp|omp)-/) return "-,-,-"
+    if (TU[g] == "active") return "active,infinite,infinite"
+    return "unset,unset,unset"
+}
+
+function analyse(g,   r, ref, wq) {
+    SP[g] = ""; EF[g] = ""; RW[g] = ""; UNIT[g] = "s"
+    if (MED[g] == "") return
+    if (W[g] ~ /^idle/) UNIT[g] = "cpu"
+    if (!(W[g] in overhead)) {
+        ref = find(W[g], I[g] ~ /^python/ ? "python-serial" : "serial", 1, S[g], 0, "")
+        if (ref && MED[g] > 0) {
+            SP[g] = MED[ref] / MED[g]
+            EF[g] = SP[g] / T[g]
+            if (CHK[g] != CHK[ref]) CHK[g] = "WRONG:" CHK[g]
+        }
+    }
+    wq = find(W[g], "wq", T[g], S[g], W[g] == "sched" ? C[g] : 0, "")
+    if (!wq) wq = find(W[g], "wq", T[g], S[g], "", "")
+    if (wq && MED[g] != 0) RW[g] = MED[wq] / MED[g]
+    if (CHK[g] ~ /^(WRONG|FAILED|VARIES|MISSED)/) bad++
+}
+
+function fmt(x, unit) {
+    if (x == "") return "-"
+    if (unit == "cpu") return sprintf("%.2f%%", 100 * x)
+    if (x < 1e-3 && x > -1e-3) return sprintf("%.3fus", x * 1e6)
+    return sprintf("%.4fs", x)
+}
+
+# Serial first, then wq, then the peers.
+function rank(impl) {
+    if (impl ~ /serial$/) return 0
+    if (impl == "wq") return 1
+    if (impl ~ /^wq-/) return 2
+    return 3
+}
+
+function table_header(w, s) {
+    printf "\n== %s%s\n", w, s == "" ? "" : "  (size " s ")"
+    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %8s  %s\n", "impl", "chunk",
+           "thr", "median", "min", "max", "speedup", "eff", "wq/this", "check"
+}
+
+function table_row(g) {
+    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %8s  %s\n", config(g),
+           C[g] == 0 ? "-" : C[g], T[g],
+           fmt(MED[g], UNIT[g]), fmt(LO[g], UNIT[g]), fmt(HI[g], UNIT[g]),
+           SP[g] == "" ? "-" : sprintf("%.2f", SP[g]),
+           EF[g] == "" ? "-" : sprintf("%.1f%%", 100 * EF[g]),
+           RW[g] == "" ? "-" : sprintf("%.3f", RW[g]), CHK[g]
+}
+
+function csv_row(g) {
+    printf "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n",
+           W[g], I[g], T[g], S[g], C[g], TU[g], MED[g], LO[g], HI[g],
+           UNIT[g], N[g], SP[g], EF[g], RW[g], CHK[g], omp_vars(g),
+           mach["cpu"], mach["cores"], mach["kernel"] > csv
+}
+
+# Plot data: one block per series, its title on the first line; gnuplot
+# reads the blocks with `index` and `columnheader`.
+function plot_point(file, title, x, y, lo, hi) {
+    if (!(file SUBSEP title in opened)) {
+        opened[file SUBSEP title] = 1
+        if (file in files) printf "\n\n" >> file
+        else { files[file] = 1; printf "" > file }
+        printf "\"%s\"\n", title >> file
+    }
+    printf "%s %s %s %s\n", x, y, lo, hi >> file
+}
+
+function plot_data(g,   t, k, f) {
+    if (MED[g] == "" || data == "") return
+    t = series(g)
+    if (W[g] == "sched")
+        plot_point(data "/sched.dat", t, C[g], MED[g] * 1e9, LO[g] * 1e9, HI[g] * 1e9)
+    else if (W[g] in overhead) {
+        # Bars: one file per thread count; microseconds, or percent of a CPU.
+        k = UNIT[g] == "cpu" ? 100 : 1e6
+        f = data "/bars-" W[g] "-T" T[g] ".dat"
+        if (!(f in files)) { files[f] = 1; printf "" > f }
+        printf "\"%s\" %g %g %g\n", t, MED[g] * k, LO[g] * k, HI[g] * k >> f
+    }
+    else if (W[g] == "sort" && SP[g] != "")
+        plot_point(data "/sort-T" T[g] ".dat", t, S[g], SP[g], 0, 0)
+    else if (SP[g] != "")
+        plot_point(data "/speedup-" W[g] "-" S[g] ".dat", t, T[g], SP[g], 0, 0)
+}
+
+END {
+    close_group()
+    print "workload,impl,threads,size,chunk,tuning,median,min,max,unit,runs," \
+          "speedup,efficiency,ratio_wq,check,omp_wait_policy,gomp_spincount," \
+          "kmp_blocktime,cpu,cores,kernel" > csv
+    for (g = 1; g <= ng; g++) analyse(g)
+    # A table per workload and size, workloads in plan order.
+    nw = split(order, wl, " ")
+    for (i = 1; i <= nw; i++)
+        for (g = 1; g <= ng; g++)
+            if (W[g] == wl[i] && !done[g]) table(g)
+    for (g = 1; g <= ng; g++)
+        if (!done[g]) table(g)
+    if (bad) { printf "\n%d configurations gave a wrong or varying result\n", bad; exit 1 }
+}
+
+# The table of g's workload and size, rows in rank order.
+function table(g,   pass, h) {
+    table_header(W[g], W[g] in overhead ? "" : S[g])
+    for (pass = 0; pass < 4; pass++)
+        for (h = g; h <= ng; h++)
+            if (!done[h] && W[h] == W[g] &&
+                (S[h] == S[g] || W[g] in overhead) && rank(I[h]) == pass) {
+                table_row(h); csv_row(h); plot_data(h); done[h] = 1
+            }
+}

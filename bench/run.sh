@@ -1,0 +1,213 @@
+#!/bin/sh
+# run.sh - the benchmark driver of `make bench` and `make bench-quick`.
+#
+#   run.sh bench|bench-quick [WORKLOAD...]
+#
+# Runs one process per implementation, configuration and repetition,
+# alternating implementations (A B C A B C ...) so that one runtime's
+# spinning threads never slow the next, then hands the rows to report.awk
+# (tables, results.csv) and plot.sh (PNGs).  Environment (set by make):
+#   BENCH_BUILD     the build folder; BENCH_PROGRAMS the programs, relative
+#   BENCH_SRC       this folder (pool.py, report.awk, plot.sh)
+#   BENCH_OUT       where results go (bench/out in the build folder)
+#   PYTHON3 GNUPLOT the programs, or "no"
+#   BENCH_REPS      override the repetitions of every workload
+#   BENCH_THREADS   the largest thread count (default: the usable CPUs)
+#   BENCH_ONLY      run only these workloads (as the arguments do)
+#   BENCH_IMPLS     run only these implementations
+#   BENCH_QUIET     percent of all CPUs other programs may use before a run
+#                   starts (default 15 for bench, off for bench-quick): each
+#                   run waits, up to 10 s, for a quiet moment, because a
+#                   shared machine's bursts would otherwise land in the
+#                   medians.  0 turns the wait off.
+set -u
+mode=full
+[ "${1:-}" = bench-quick ] && mode=quick
+[ $# -gt 0 ] && shift
+only=" $* ${BENCH_ONLY:-} "
+impls_only=" ${BENCH_IMPLS:-} "
+src=${BENCH_SRC:?} out=${BENCH_OUT:?} build=${BENCH_BUILD:?}
+mkdir -p "$out"
+quick=
+[ "$mode" = quick ] && quick=quick
+cpus=$(nproc)
+maxt=${BENCH_THREADS:-$cpus}
+
+# --------------------------------------------------------------- machine --
+# The description that goes with every result.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+[ -n "$cpu" ] || cpu=$(uname -m)
+kernel=$(uname -sr)
+{
+  echo "cpu: $cpu"
+  echo "cores: $cpus usable ($(getconf _NPROCESSORS_ONLN) online)"
+  echo "kernel: $kernel"
+  echo "compilers: $(gcc -dumpfullversion 2>/dev/null | sed 's/^/gcc /')" \
+       "$(clang --version 2>/dev/null | head -n 1)"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode: $mode"
+} > "$out/machine.txt"
+
+# ------------------------------------------------- who runs which impl --
+# impls.txt: "impl command..." for every implementation a program offers,
+# and scenarios.txt: "program workload" for the workloads it knows.
+: > "$out/impls.txt"
+: > "$out/scenarios.txt"
+add_program() { # command...
+  list=$("$@" --list) || return
+  echo "$list" | sed -n 1p | tr ' ' '\n' | while read -r impl; do
+    echo "$impl $*" >> "$out/impls.txt"
+  done
+  echo "$list" | sed -n 2p | tr ' ' '\n' | while read -r w; do
+    echo "$1 $w" >> "$out/scenarios.txt"
+  done
+}
+for p in ${BENCH_PROGRAMS:-}; do add_program "$build/$p"; done
+if [ "${PYTHON3:-no}" != no ]; then
+  add_program "$PYTHON3" "$src/pool.py"
+fi
+command_of() { sed -n "s/^$1 //p" "$out/impls.txt"; }
+knows() { # impl workload
+  prog=$(command_of "$1" | cut -d' ' -f1)
+  [ -n "$prog" ] && grep -q "^$prog $2\$" "$out/scenarios.txt"
+}
+
+# ------------------------------------------------------------ tunings --
+# Every OpenMP configuration runs with the runtime's defaults and with its
+# best tuning for latency: threads that never stop spinning.  The variables
+# are always set or unset explicitly and recorded with the results.
+# plan.sh may set omp_tunings to "default" for workloads where the
+# schedule, not the wait policy, is what is tuned.
+omp_tunings="default active"
+tunings_of() {
+  case $1 in
+    gomp-*|omp-*) echo "$omp_tunings" ;;
+    *) echo "default" ;;
+  esac
+}
+tuning_env() {
+  case $1 in
+    active) echo "OMP_WAIT_POLICY=active GOMP_SPINCOUNT=infinite KMP_BLOCKTIME=infinite" ;;
+    *) echo "" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- plan --
+# plan.txt, one line a process, in the order they run:
+#   workload impl threads size chunk inner tuning rep
+plan=$out/plan.txt
+: > "$plan"
+listed() { # WORD LIST: true if the list is empty or holds the word
+  [ -z "$(echo $2)" ] && return 0
+  case " $2 " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+# plan_workload WORKLOAD "SIZES" "QUICK-SIZES" REPS INNER "THREADS" \
+#               "IMPL:CHUNK ..."
+plan_workload() {
+  w=$1 sizes=$2 reps=${BENCH_REPS:-$4} inner=$5 threads=$6 configs=$7
+  listed "$w" "$only" || return 0
+  [ -n "$quick" ] && { sizes=$3 reps=${BENCH_REPS:-1}; }
+  rep=1
+  while [ "$rep" -le "$reps" ]; do
+    for size in $sizes; do plan_configs; done
+    rep=$((rep + 1))
+  done
+}
+plan_configs() {
+    for t in $threads; do
+      for cfg in $configs; do
+        impl=${cfg%%:*} chunk=${cfg#*:}
+        [ "$chunk" = "$cfg" ] && chunk=0
+        listed "$impl" "$impls_only" || continue
+        knows "$impl" "$w" || continue
+        case $impl in serial|python-serial) [ "$t" = 1 ] || continue ;; esac
+        # Python is slow: three repetitions are plenty.
+        case $impl in python-*) [ "$rep" -le 3 ] || continue ;; esac
+        for tun in $(tunings_of "$impl"); do
+          echo "$w $impl $t $size $chunk $inner $tun $rep" >> "$plan"
+        done
+      done
+    done
+}
+threads_upto() { seq 1 "$1" | tr '\n' ' '; }
+all_threads=$(threads_upto "$maxt")
+
+. "$src/plan.sh"
+
+# ----------------------------------------------------------------- run --
+quiet=${BENCH_QUIET:-15}
+[ -n "$quick" ] && quiet=${BENCH_QUIET:-0}
+# Percent of all CPUs busy over 50 ms, from /proc/stat's first line.
+busy_percent() {
+  a=$(head -n 1 /proc/stat); sleep 0.05; b=$(head -n 1 /proc/stat)
+  echo "$a $b" | awk '{ n = (NF - 2) / 2; t = 0; i = 0
+    for (k = 2; k <= n + 1; k++) { d = $(k + n + 1) - $k; t += d
+      if (k == 5 || k == 6) i += d }
+    print (t > 0 ? int(100 * (t - i) / t) : 0) }'
+}
+waited=0 noisy=0 skip=0
+# Wait up to 10 s; a machine still busy then is busy for longer than waiting
+# can help, so the next 50 runs go ahead without asking.
+wait_quiet() {
+  [ "$quiet" -gt 0 ] && [ -r /proc/stat ] || return 0
+  [ "$skip" -gt 0 ] && { skip=$((skip - 1)); return 0; }
+  tries=0
+  while [ "$(busy_percent)" -gt "$quiet" ]; do
+    tries=$((tries + 1))
+    [ $tries -lt 100 ] || { noisy=$((noisy + 1)) skip=50; break; }
+    sleep 0.05
+  done
+  [ $tries -eq 0 ] || waited=$((waited + 1))
+}
+
+raw=$out/raw.csv
+echo "workload,impl,threads,size,chunk,median,min,max,check,tuning,rep" > "$raw"
+total=$(wc -l < "$plan")
+start=$(date +%s)
+n=0 failed=0
+echo "bench: $total runs ($mode) on $cpu, $cpus CPUs, $kernel" >&2
+while read -r w impl t size chunk inner tun rep; do
+  n=$((n + 1))
+  el=$(($(date +%s) - start))
+  if [ -t 2 ]; then
+    printf '\r[%d/%d %ds] %-14s %-14s %2s threads %-7s rep %s   ' \
+      "$n" "$total" "$el" "$w" "$impl" "$t" "$tun" "$rep" >&2
+  elif [ "$w" != "${last_w:-}" ]; then # a log: one line a workload
+    printf '[%d/%d %ds] %s\n' "$n" "$total" "$el" "$w" >&2
+  fi
+  last_w=$w
+  cmd=$(command_of "$impl")
+  wait_quiet
+  row=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME \
+        $(tuning_env "$tun") timeout 600 \
+        $cmd "$impl" "$w" "$t" "$size" "$chunk" "$inner" $quick \
+        2>> "$out/errors.txt" < /dev/null)
+  status=$?
+  if [ $status -ne 0 ] || [ -z "$row" ]; then
+    failed=$((failed + 1))
+    echo "$w $impl $t $size $chunk: exit $status" >> "$out/errors.txt"
+    row="$w,$impl,$t,$size,$chunk,,,,FAILED"
+  fi
+  echo "$row,$tun,$rep" >> "$raw"
+done < "$plan"
+echo "" >&2
+echo "bench: $n runs in $(($(date +%s) - start)) s, $waited of them waited" \
+     "for a quiet machine; load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
+echo "quiet gate: ${quiet}% of all CPUs; $waited of $n runs waited," \
+  "$noisy times in vain" >> "$out/machine.txt"
+
+# -------------------------------------------------------------- report --
+cat "$out/machine.txt"
+order=$(awk '!seen[$1]++ { printf "%s ", $1 }' "$plan")
+tail -n +2 "$raw" | sort -t, -k1,1 -k2,2 -k10,10 -k3,3n -k4,4n -k5,5n -k6,6g |
+  awk -f "$src/report.awk" -v csv="$out/results.csv" -v order="$order" \
+      -v machine="$out/machine.txt" -v data="$out" || failed=$((failed + 1))
+if [ "${GNUPLOT:-no}" != no ]; then
+  sh "$src/plot.sh" "$out" "$GNUPLOT" || echo "bench: plots failed" >&2
+fi
+echo "results: $out/results.csv" >&2
+[ "$failed" -eq 0 ] || { echo "bench: $failed runs failed or were wrong;" \
+  "see $out/errors.txt" >&2; exit 1; }
