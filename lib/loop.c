@@ -50,14 +50,6 @@ static int wq__richest_lane(struct wq__loop *loop)
     return best;
 }
 
-static void wq__fail(struct wq__loop *loop, int rc)
-{
-    int none = 0;
-    atomic_compare_exchange_strong_explicit(&loop->error, &none, rc,
-                                            memory_order_relaxed,
-                                            memory_order_relaxed);
-}
-
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
  * loop has stopped).  Returns when this thread can find nothing more. */
 static void wq__loop_work(struct wq__loop *loop, int lane)
@@ -67,7 +59,7 @@ static void wq__loop_work(struct wq__loop *loop, int lane)
         while (wq__claim(loop, &loop->lanes[lane], &begin, &end)) {
             int rc = loop->piece(loop, begin, end);
             if (rc) {
-                wq__fail(loop, rc);
+                wq__keep_first(&loop->error, rc);
                 return;
             }
         }
