@@ -55,15 +55,6 @@ struct wq_group {
     _Atomic uint32_t waiters;
 };
 
-static void wq__record(wq_group *g, int rc)
-{
-    int none = 0;
-    if (rc)
-        atomic_compare_exchange_strong_explicit(&g->error, &none, rc,
-                                                memory_order_relaxed,
-                                                memory_order_relaxed);
-}
-
 static void wq__notify(wq_group *g)
 {
     wq__fetch_add_seq_cst(&g->signal, 1);
@@ -97,7 +88,7 @@ static int wq__group_run_one(wq_group *g, int slot)
     wq__board_enter(g->pool, slot);
     if (wq__ring_pop(&g->ring, &t)) {
         wq__fetch_sub_release(&g->pool->slots[slot].hint, 1);
-        wq__record(g, wq__task_call(g, &t));
+        wq__keep_first(&g->error, wq__task_call(g, &t));
         if (wq__fetch_sub_seq_cst(&g->pending, 1) == 1)
             wq__notify(g);
         ran = 1;
@@ -150,7 +141,7 @@ int wq_group_submit(wq_group *g, wq_task_fn fn, void *arg)
         return rc;
     struct wq__task t = {fn, arg};
     if (g->slot < 0) {
-        wq__record(g, wq__task_call(g, &t));
+        wq__keep_first(&g->error, wq__task_call(g, &t));
         return 0;
     }
     wq__fetch_add_seq_cst(&g->pending, 1);
@@ -200,7 +191,7 @@ int wq_group_wait(wq_group *g)
                 wq__group_park(g);
         }
     }
-    return atomic_exchange_explicit(&g->error, 0, memory_order_relaxed);
+    return wq__exchange_relaxed(&g->error, 0);
 }
 
 void wq_group_destroy(wq_group *g)

@@ -236,6 +236,16 @@ static inline void wq__frame_pop(struct wq__frame *f)
 WQ__HIDDEN int wq__nested_in(const wq_pool *pool,
                              const struct wq_group *group);
 
+/* Record rc in *first unless it is 0 or a result is there already: the
+ * first non-zero result of a loop's pieces or a group's tasks.  Relaxed:
+ * whoever reads it is ordered after the writers by other means. */
+static inline void wq__keep_first(_Atomic int *first, int rc)
+{
+    int none = 0;
+    if (rc)
+        wq__cas_strong_relaxed(first, &none, rc);
+}
+
 /* Spin for the pool's spin window, calling done(arg) between pauses; true as
  * soon as it returns true, false when the window has passed. */
 WQ__HIDDEN int wq__spin_until(const wq_pool *pool, int (*done)(void *),

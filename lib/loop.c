@@ -56,14 +56,6 @@ static int wq__richest_lane(struct wq__loop *loop)
     return best;
 }
 
-static void wq__fail(struct wq__loop *loop, int rc)
-{
-    int none = 0;
-    atomic_compare_exchange_strong_explicit(&loop->error, &none, rc,
-                                            memory_order_relaxed,
-                                            memory_order_relaxed);
-}
-
 /* ------------------------------------------------------------ progress -- */
 
 static size_t wq__unit_start(const struct wq__loop *loop, size_t u)
@@ -117,7 +109,7 @@ static void wq__loop_work(struct wq__loop *loop, int lane,
         while (wq__claim(loop, &loop->lanes[lane], open, &begin, &end)) {
             int rc = loop->piece(loop, begin, end);
             if (rc) {
-                wq__fail(loop, rc);
+                wq__keep_first(&loop->error, rc);
                 return;
             }
             if (loop->report)

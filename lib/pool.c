@@ -35,6 +35,19 @@ static pthread_mutex_t wq__default_lock = PTHREAD_MUTEX_INITIALIZER;
 static wq_pool *wq__orphans;
 static pthread_once_t wq__atfork_once = PTHREAD_ONCE_INIT;
 
+/* The default pool's lock is held across fork(), so the child's copy is in
+ * a known state (unlocked by the thread that took it) rather than perhaps
+ * held by a thread the child does not have. */
+static void wq__atfork_prepare(void)
+{
+    pthread_mutex_lock(&wq__default_lock);
+}
+
+static void wq__atfork_parent(void)
+{
+    pthread_mutex_unlock(&wq__default_lock);
+}
+
 /* In a child of fork() only the forking thread exists: the default pool's
  * workers are gone.  Set it aside so the child's first call creates a
  * working one, and make every older explicit pool answer ECHILD. */
@@ -47,12 +60,12 @@ static void wq__atfork_child(void)
     }
     wq__fetch_add_relaxed(&wq__forks, 1);
     wq__store_relaxed(&wq__default, NULL);
-    pthread_mutex_init(&wq__default_lock, NULL);
+    pthread_mutex_unlock(&wq__default_lock);
 }
 
 static void wq__atfork_register(void)
 {
-    pthread_atfork(NULL, NULL, wq__atfork_child);
+    pthread_atfork(wq__atfork_prepare, wq__atfork_parent, wq__atfork_child);
 }
 
 /* Every way into a pool passes here first (creation included: a process

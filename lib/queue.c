@@ -81,9 +81,7 @@ void wq__board_close(wq_pool *pool, int slot, struct wq__job *job)
 {
     struct wq__slot *s = &pool->slots[slot];
     wq__store_relaxed(&s->hint, 0);
-    atomic_compare_exchange_strong_explicit(&s->job, &job, NULL,
-                                            memory_order_seq_cst,
-                                            memory_order_relaxed);
+    wq__cas_strong_seq_cst(&s->job, &job, NULL);
 }
 
 static int wq__slot_drained(void *arg)

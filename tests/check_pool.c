@@ -2,6 +2,9 @@
  * pool, WQ_NUM_THREADS, options, hooks, thread names, signal masks, flushing
  * denormals, and an idle pool that uses no CPU after the spin window. */
 #define _GNU_SOURCE
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +14,12 @@
 
 #include "suites.h"
 #include "util.h"
+
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 static int nothing(void *ctx, size_t b, size_t e)
 {
@@ -226,9 +235,12 @@ static int denormal_check(void *ctx, size_t b, size_t e)
 }
 
 /* WQ_FLUSH_DENORMALS flushes on every thread during the call, and only
- * then. */
+ * then.  (Not under valgrind, which ignores the FTZ and DAZ bits of MXCSR,
+ * as its manual says, and computes denormals in full.) */
 START_TEST(pool_flush_denormals)
 {
+    if (RUNNING_ON_VALGRIND)
+        return;
     wq_pool *pool;
     wq_options opt = {0};
     opt.threads = 3;

@@ -1,5 +1,7 @@
 # tests/local.mk - the reliability checks, included from Makefile.am.
 
+EXTRA_DIST += .ci/reliability.sh .ci/valgrind.supp
+
 if HAVE_CHECK
 tests_check_wq_SOURCES += tests/check_process.c tests/check_hostile.c
 endif

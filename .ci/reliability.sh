@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# .ci/reliability.sh - the reliability checks, run by .ci/run after its own
+# steps (the tests, ThreadSanitizer with gcc, ASan + UBSan with clang):
+#
+#   ThreadSanitizer with clang     every test
+#   valgrind memcheck              every test, leaks checked in every test
+#   valgrind DRD                   the loop, map, reduce, nesting, error and
+#                                  process suites (DRD is slow), atomics
+#                                  annotated (configure --enable-drd)
+#   fault injection                every allocation and thread creation made
+#                                  to fail, under ASan + LSan + UBSan
+#   stress                         a minute of random checked operations
+#                                  (an optimised build, as users make it)
+#   model check                    the spin models of the lock-free protocols
+#
+# Each step runs in its own build folder and prints its duration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+times=()
+
+summary() { # the Check summary and failure lines of a log
+  grep -hE '^[0-9]+%: Checks|:[EF]:' "$@" || true
+}
+
+timed() { # timed NAME COMMAND...: run, record how long it took
+  local name=$1 start=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  times+=("$(printf '%-28s %4d s' "$name" $((SECONDS - start)))")
+}
+
+configure_in() { # configure_in DIR ARGS...: a quiet configure in DIR
+  local dir=$1
+  shift
+  mkdir -p "$dir" && (cd "$dir" && ../configure -q --enable-werror \
+    --disable-shared "$@")
+}
+
+tsan_clang() {
+  configure_in build-tsan-clang CC=clang \
+    CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
+  (cd build-tsan-clang && make -j"$jobs" &&
+    TSAN_OPTIONS="die_after_fork=0 halt_on_error=1" \
+    CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check) ||
+    { summary build-tsan-clang/tests/check_wq.log; exit 1; }
+  summary build-tsan-clang/tests/check_wq.log
+}
+
+# One build serves memcheck and DRD: memcheck ignores DRD's annotations.
+valgrind_build() {
+  configure_in build-valgrind --enable-drd CFLAGS="-O1 -g"
+  make -C build-valgrind -j"$jobs" tests/check_wq
+}
+
+# Every test, each in its own process (Check's fork mode, which valgrind
+# follows), so a leak or an error fails the test that caused it.  Up to
+# 1200 threads: one test makes a pool of WQ_THREADS_MAX.
+memcheck() {
+  (cd build-valgrind && CK_TIMEOUT_MULTIPLIER=10 valgrind -q \
+    --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible \
+    --errors-for-leak-kinds=definite,possible --max-threads=1200 \
+    --suppressions=../.ci/valgrind.supp tests/check_wq > memcheck.log 2>&1) ||
+    { tail -60 build-valgrind/memcheck.log; exit 1; }
+  summary build-valgrind/memcheck.log
+}
+
+# No spinning (WQ_SPIN_US=0): under valgrind threads take turns, and every
+# annotated load of a spin loop costs DRD a new segment.
+drd() {
+  local suite
+  for suite in map reduce nest errors process; do
+    (cd build-valgrind && WQ_SPIN_US=0 CK_RUN_SUITE=$suite \
+      CK_TIMEOUT_MULTIPLIER=20 valgrind -q --tool=drd --error-exitcode=98 \
+      tests/check_wq > "drd-$suite.log" 2>&1) ||
+      { tail -60 "build-valgrind/drd-$suite.log"; exit 1; }
+    summary "build-valgrind/drd-$suite.log"
+  done
+}
+
+fault_injection() {
+  configure_in build-fault --enable-fault-injection CC=clang \
+    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+    LDFLAGS="-fsanitize=address,undefined"
+  make -C build-fault -j"$jobs" tests/check_fault
+  (cd build-fault && ./tests/check_fault > fault.log 2>&1) ||
+    { cat build-fault/fault.log; exit 1; }
+  grep -E '^fault:' build-fault/fault.log |
+    awk '{n += $3} END {print "fault: " n " failures injected, all answered"}'
+  summary build-fault/fault.log
+}
+
+stress() { # optimised as users build it
+  mkdir -p build-stress && (cd build-stress && ../configure -q --enable-werror)
+  make -C build-stress -j"$jobs" tests/stress
+  make -C build-stress stress STRESS_SECONDS=60
+}
+
+timed "ThreadSanitizer (clang)" tsan_clang
+timed "valgrind build" valgrind_build
+timed "valgrind memcheck" memcheck
+timed "valgrind DRD" drd
+timed "fault injection (ASan)" fault_injection
+timed "stress (60 s)" stress
+timed "model check (spin)" make -C build-stress model-check
+echo "== reliability: all clean"
+printf '%s\n' "${times[@]}"
