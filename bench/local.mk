@@ -2,8 +2,8 @@
 # targets; included by Makefile.am.  Every program is an EXTRA_PROGRAM:
 # neither `make` nor `make check` builds or runs it; `make bench` does.
 
-bench_dist = bench/run.sh bench/report.awk bench/plot.sh bench/plan.sh \
-	bench/pool.py
+bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
+	bench/plan.sh bench/pool.py
 EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh
 bench_programs =
 

@@ -13,7 +13,7 @@ set key outside right top
 set grid
 set style data linespoints"
 
-plot_lines() { # file png title xlabel ylabel extra
+plot_lines() { # file png title xlabel ylabel settings [more plot elements]
   "$gnuplot" <<EOF_GP
 $common
 set output '$2'
@@ -21,7 +21,7 @@ set title "$3\n$machine"
 set xlabel '$4'
 set ylabel '$5'
 $6
-plot for [i=0:*] '$1' index i using 1:2 title columnheader(1) lw 2
+plot for [i=0:*] '$1' index i using 1:2 title columnheader(1) lw 2 ${7:-}
 EOF_GP
 }
 
@@ -32,11 +32,14 @@ set output '$2'
 set title "$3\n$machine"
 set ylabel '$4'
 set key off
-set style fill solid 0.6 border -1
-set boxwidth 0.7
+set style fill solid 0.7 border -1
 set logscale y
-set xtics rotate by -40
-plot '$1' using 0:2:3:4:xtic(1) with boxerrorbars lc rgb '#4477aa'
+set offsets 0.6, 0.6, 0, 0
+set bmargin 9
+set xtics rotate by -40 nomirror
+# x, median, min, max, half width; wq's bar in its own colour.
+plot '$1' using 0:2:3:4:(0.35):(strcol(1) eq "wq" ? 0xcc4411 : 0x4477aa):xtic(1) \
+  with boxerrorbars lc rgb variable
 EOF_GP
 }
 
@@ -44,9 +47,10 @@ for f in "$data"/speedup-*.dat; do
   [ -e "$f" ] || continue
   name=$(basename "$f" .dat); w=${name#speedup-}
   maxt=$(awk 'NF >= 2 && $1 + 0 > m { m = $1 + 0 } END { print m }' "$f")
-  plot_lines "$f" "$data/$name.png" "$w: speedup over the serial loop" \
+  plot_lines "$f" "$data/$name.png" \
+    "${w%-*} (size ${w##*-}): speedup over the serial loop" \
     threads speedup "set xrange [1:$maxt]; set xtics 1
-set yrange [0:*]"
+set yrange [0:*]" ", x title 'ideal' dt 2 lc rgb 'gray'"
 done
 for f in "$data"/sort-T*.dat; do
   [ -e "$f" ] || continue
@@ -60,7 +64,7 @@ if [ -e "$data/sched.dat" ]; then
   plot_lines "$data/sched.dat" "$data/sched.png" \
     "per-chunk scheduling overhead (EPCC schedbench method)" \
     "chunk size (items of 0.1 us)" "overhead per chunk (ns)" \
-    "set logscale xy"
+    "set logscale xy; set xrange [0.8:1300]"
 fi
 for f in "$data"/bars-*.dat; do
   [ -e "$f" ] || continue

@@ -132,27 +132,70 @@ function csv_row(g) {
 }
 
 # Plot data: one block per series, its title on the first line; gnuplot
-# reads the blocks with `index` and `columnheader`.
-function plot_point(file, title, x, y, lo, hi) {
-    if (!(file SUBSEP title in opened)) {
-        opened[file SUBSEP title] = 1
-        if (file in files) printf "\n\n" >> file
-        else { files[file] = 1; printf "" > file }
-        printf "\"%s\"\n", title >> file
+# reads the blocks with `index` and `columnheader`.  Points arrive table by
+# table, so they are kept until all are known and written series by series.
+function plot_point(file, title, x, y, lo, hi,   k) {
+    k = file SUBSEP title
+    if (!(k in npts)) {
+        if (!(file in nser)) files[++nfiles] = file
+        ser[file, ++nser[file]] = title
     }
-    printf "%s %s %s %s\n", x, y, lo, hi >> file
+    pts[k, ++npts[k]] = x " " y " " lo " " hi
+}
+
+function write_plots(   f, i, j, file, k) {
+    for (f = 1; f <= nfiles; f++) {
+        file = files[f]
+        printf "" > file
+        for (i = 1; i <= nser[file]; i++) {
+            k = file SUBSEP ser[file, i]
+            printf "%s\"%s\"\n", (i > 1 ? "\n\n" : ""), ser[file, i] >> file
+            for (j = 1; j <= npts[k]; j++) print pts[k, j] >> file
+        }
+        close(file)
+    }
+}
+
+# Lines worth drawing: a plot with every configuration is unreadable, so a
+# speedup plot shows, for each runtime, its fastest configuration on the
+# most threads; the sort plot the default tuning; the schedbench plot the
+# dynamic schedules that its target names.
+function family(impl) {
+    if (impl ~ /^(wq|serial|python)/) return impl
+    sub(/-.*/, "", impl)
+    return impl
+}
+
+function choose_lines(   g, k) {
+    for (g = 1; g <= ng; g++)
+        if (MED[g] != "" && T[g] > top[W[g], S[g]]) top[W[g], S[g]] = T[g]
+    for (g = 1; g <= ng; g++) {
+        if (MED[g] == "" || T[g] != top[W[g], S[g]]) continue
+        k = W[g] SUBSEP S[g] SUBSEP family(I[g])
+        if (!(k in rep) || MED[g] < MED[rep[k]]) rep[k] = g
+    }
+}
+
+function drawn(g,   r) {
+    if (W[g] == "sort") return TU[g] == "default"
+    if (W[g] == "sched")
+        return I[g] ~ /^(wq|gomp-dynamic|omp-dynamic|tbb|ptp-1d|cthpool)$/
+    r = rep[W[g], S[g], family(I[g])]
+    return r && I[r] == I[g] && C[r] == C[g] && TU[r] == TU[g]
 }
 
 function plot_data(g,   t, k, f) {
     if (MED[g] == "" || data == "") return
     t = series(g)
+    if (!(W[g] in overhead) && !drawn(g)) return
+    if (W[g] == "sched" && !drawn(g)) return
     if (W[g] == "sched")
         plot_point(data "/sched.dat", t, C[g], MED[g] * 1e9, LO[g] * 1e9, HI[g] * 1e9)
     else if (W[g] in overhead) {
         # Bars: one file per thread count; microseconds, or percent of a CPU.
         k = UNIT[g] == "cpu" ? 100 : 1e6
         f = data "/bars-" W[g] "-T" T[g] ".dat"
-        if (!(f in files)) { files[f] = 1; printf "" > f }
+        if (!(f in bars)) { bars[f] = 1; printf "" > f }
         printf "\"%s\" %g %g %g\n", t, MED[g] * k, LO[g] * k, HI[g] * k >> f
     }
     else if (W[g] == "sort" && SP[g] != "")
@@ -167,6 +210,7 @@ END {
           "speedup,efficiency,ratio_wq,check,omp_wait_policy,gomp_spincount," \
           "kmp_blocktime,cpu,cores,kernel" > csv
     for (g = 1; g <= ng; g++) analyse(g)
+    choose_lines()
     # A table per workload and size, workloads in plan order.
     nw = split(order, wl, " ")
     for (i = 1; i <= nw; i++)
@@ -174,6 +218,7 @@ END {
             if (W[g] == wl[i] && !done[g]) table(g)
     for (g = 1; g <= ng; g++)
         if (!done[g]) table(g)
+    write_plots()
     if (bad) { printf "\n%d configurations gave a wrong or varying result\n", bad; exit 1 }
 }
 

@@ -6,7 +6,8 @@
 # Runs one process per implementation, configuration and repetition,
 # alternating implementations (A B C A B C ...) so that one runtime's
 # spinning threads never slow the next, then hands the rows to report.awk
-# (tables, results.csv) and plot.sh (PNGs).  Environment (set by make):
+# (tables, results.csv), summary.awk (the targets, summary.md) and plot.sh
+# (PNGs).  Environment (set by make):
 #   BENCH_BUILD     the build folder; BENCH_PROGRAMS the programs, relative
 #   BENCH_SRC       this folder (pool.py, report.awk, plot.sh)
 #   BENCH_OUT       where results go (bench/out in the build folder)
@@ -28,6 +29,7 @@ only=" $* ${BENCH_ONLY:-} "
 impls_only=" ${BENCH_IMPLS:-} "
 src=${BENCH_SRC:?} out=${BENCH_OUT:?} build=${BENCH_BUILD:?}
 mkdir -p "$out"
+rm -f "$out"/*.dat "$out"/*.png # a run's plots show that run alone
 quick=
 [ "$mode" = quick ] && quick=quick
 cpus=$(nproc)
@@ -205,6 +207,8 @@ order=$(awk '!seen[$1]++ { printf "%s ", $1 }' "$plan")
 tail -n +2 "$raw" | sort -t, -k1,1 -k2,2 -k10,10 -k3,3n -k4,4n -k5,5n -k6,6g |
   awk -f "$src/report.awk" -v csv="$out/results.csv" -v order="$order" \
       -v machine="$out/machine.txt" -v data="$out" || failed=$((failed + 1))
+awk -F, -f "$src/summary.awk" "$out/results.csv" > "$out/summary.md" &&
+  { echo; cat "$out/summary.md"; }
 if [ "${GNUPLOT:-no}" != no ]; then
   sh "$src/plot.sh" "$out" "$GNUPLOT" || echo "bench: plots failed" >&2
 fi
