@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 enum wq__fault_kind {
@@ -38,9 +40,19 @@ static inline int wq__fault_hit(enum wq__fault_kind kind)
 }
 #endif
 
+/* No object may be larger than PTRDIFF_MAX bytes (pointer differences
+ * inside it must be representable; glibc's malloc refuses such sizes too).
+ * Refusing them here answers ENOMEM without asking the allocator, which
+ * checkers such as valgrind report as a "fishy" argument. */
+static inline int wq__too_big(size_t size)
+{
+    return size > (size_t)PTRDIFF_MAX;
+}
+
 static inline void *wq__malloc(size_t size)
 {
-    return wq__fault_hit(WQ__FAULT_ALLOC) ? NULL : malloc(size);
+    return wq__too_big(size) || wq__fault_hit(WQ__FAULT_ALLOC) ? NULL
+                                                               : malloc(size);
 }
 
 static inline void *wq__calloc(size_t n, size_t size)
@@ -52,7 +64,7 @@ static inline void *wq__calloc(size_t n, size_t size)
  * up here, so callers pass the size they need. */
 static inline void *wq__aligned_alloc(size_t align, size_t size)
 {
-    if (size > (size_t)-1 - align)
+    if (wq__too_big(size) || wq__too_big(size + align))
         return NULL;
     size = (size + align - 1) / align * align;
     return wq__fault_hit(WQ__FAULT_ALLOC) ? NULL : aligned_alloc(align, size);
