@@ -12,20 +12,55 @@
 #include "loop.h"
 #include "thread.h"
 
-/* Claim units from the front of a lane: one for a user's chunk, a quarter of
- * what is left for chunk 0 (guided self-scheduling: large pieces while much
- * is left, single units at the end, so the last pieces to finish are small).
- * The claim that empties a lane takes it off the slot's count of open lanes
- * (`open`, the board hint), so that once every unit is claimed, threads
- * looking for work pass the loop by instead of joining it for nothing (and
- * making its owner wait for them to leave).  Returns 0 when the lane is
- * empty or the loop has stopped. */
-static int wq__claim(struct wq__loop *loop, struct wq__lane *lane,
+/* Claim units from the front of a lane.  The claim that empties a lane
+ * takes it off the slot's count of open lanes (`open`, the board hint), so
+ * that once every unit is claimed, threads looking for work pass the loop by
+ * instead of joining it for nothing (and making its owner wait for them to
+ * leave).  Returns 0 when the lane is empty or the loop has stopped.
+ *
+ * Chunk 0 (guided): a quarter of what is left in the lane, by CAS (guided
+ * self-scheduling: large pieces while much is left, single units at the
+ * end, so the last pieces to finish are small).
+ *
+ * A user's chunk: units are claimed with a fetch_add, one locked
+ * instruction and no retry loop.  From its own lane a thread takes a 64th
+ * of what is left (at least one unit), so a long lane costs one claim per
+ * several chunks, while the last 127 units of every lane still go one at a
+ * time and thieves always take one: a claimed batch holds back at most a
+ * 64th of its lane from the other threads.  The chunks of a batch still run
+ * one call each, and a stopped loop ends its batches (wq__loop_work).
+ *
+ * A fetch_add may pass end: a claim that finds the lane empty still adds
+ * its amount, and the claim that takes the last units may add more than
+ * were left.  Each thread fails at most once per lane (it stops at its
+ * first empty answer, and a thief picks only lanes it saw with next < end),
+ * so next stays below end + units / 32 + the number of threads; loops of
+ * more than SIZE_MAX / 4 units, where that could wrap, claim by CAS,
+ * which never passes end. */
+static int wq__claim(struct wq__loop *loop, struct wq__lane *lane, int own,
                      _Atomic uint32_t *open, size_t *begin, size_t *end)
 {
+    if (wq__load_relaxed(&loop->error))
+        return 0;
+    if (!loop->guided && loop->units <= SIZE_MAX / 4) {
+        size_t take = 1;
+        if (own) {
+            size_t cur = wq__load_relaxed(&lane->next);
+            if (cur < lane->end && lane->end - cur >= 128)
+                take = (lane->end - cur) / 64;
+        }
+        size_t u = wq__fetch_add_relaxed(&lane->next, take);
+        if (u >= lane->end)
+            return 0;
+        *begin = u;
+        *end = lane->end - u < take ? lane->end : u + take;
+        if (*end == lane->end)
+            wq__fetch_sub_relaxed(open, 1);
+        return 1;
+    }
     size_t cur = wq__load_relaxed(&lane->next);
     for (;;) {
-        if (cur >= lane->end || wq__load_relaxed(&loop->error))
+        if (cur >= lane->end)
             return 0;
         size_t take = 1;
         if (loop->guided)
@@ -101,25 +136,33 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
  * loop has stopped).  Returns when this thread can find nothing more. */
-static void wq__loop_work(struct wq__loop *loop, int lane,
+static void wq__loop_work(struct wq__loop *loop, int lane, int own,
                           _Atomic uint32_t *open, int owner)
 {
     while (lane >= 0) {
         size_t begin, end;
-        while (wq__claim(loop, &loop->lanes[lane], open, &begin, &end)) {
-            int rc = loop->piece(loop, begin, end);
-            if (rc) {
-                wq__keep_first(&loop->error, rc);
-                return;
+        while (wq__claim(loop, &loop->lanes[lane], own, open, &begin, &end)) {
+            /* A guided claim is one piece; a batch of a user's chunks runs
+             * chunk by chunk, ending early once the loop has stopped. */
+            size_t step = loop->guided ? end - begin : 1;
+            for (size_t u = begin; u < end; u += step) {
+                if (u > begin && wq__load_relaxed(&loop->error))
+                    return;
+                int rc = loop->piece(loop, u, u + step);
+                if (rc) {
+                    wq__keep_first(&loop->error, rc);
+                    return;
+                }
+                if (loop->report)
+                    wq__progress_piece(loop, u, u + step, owner);
             }
-            if (loop->report)
-                wq__progress_piece(loop, begin, end, owner);
         }
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
         if (wq__load_relaxed(&loop->error) || !wq__load_relaxed(open))
             return;
         lane = wq__richest_lane(loop);
+        own = 0;
     }
 }
 
@@ -143,9 +186,8 @@ static void wq__loop_help(struct wq__job *job, int slot)
     wq__frame_push(&frame, loop->pool, NULL, loop->origin);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
-    wq__loop_work(loop,
-                  lane > 0 && lane < loop->nlanes ? (int)lane
-                                                  : wq__richest_lane(loop),
+    int own = lane > 0 && lane < loop->nlanes;
+    wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop), own,
                   &loop->pool->slots[slot].hint, 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
@@ -178,7 +220,7 @@ static int wq__loop_alone(struct wq__loop *loop)
         return loop->piece(loop, 0, loop->units);
     _Atomic uint32_t open = 1;
     wq__loop_lanes(loop, 1);
-    wq__loop_work(loop, 0, &open, 1);
+    wq__loop_work(loop, 0, 1, &open, 1);
     return wq__load_relaxed(&loop->error);
 }
 
@@ -195,13 +237,13 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     int slot = wq__board_publish(pool, &loop->job, nlanes);
     if (slot < 0) { /* the board is full: this thread does it all */
         _Atomic uint32_t open = nlanes;
-        wq__loop_work(loop, 0, &open, 1);
+        wq__loop_work(loop, 0, 1, &open, 1);
         return wq__load_relaxed(&loop->error);
     }
     wq__pool_wake(pool, slot,
                   (unsigned)(units - 1 < pool->size - 1 ? units - 1
                                                         : pool->size - 1));
-    wq__loop_work(loop, 0, &pool->slots[slot].hint, 1);
+    wq__loop_work(loop, 0, 1, &pool->slots[slot].hint, 1);
     const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
     wq__board_retire(pool, slot, loop->report ? &tick : NULL);
     return wq__load_relaxed(&loop->error);

@@ -2,6 +2,7 @@
  * errors, several callers; on every pool of the grid. */
 #include <pthread.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "suites.h"
 #include "util.h"
@@ -170,6 +171,63 @@ START_TEST(for_error_stops_and_returns)
 }
 END_TEST
 
+/* One index fails.  A piece that starts after the failure notes it on its
+ * thread and sleeps long enough for the failure to be recorded, so that
+ * thread must not start another piece of the loop. */
+struct failing_once {
+    size_t fail_at;
+    _Atomic int failed;
+    unsigned char *saw; /* by worker index */
+    _Atomic int late;   /* pieces started by a thread that saw the failure */
+    _Atomic size_t pieces;
+};
+
+static int fail_once(void *arg, size_t begin, size_t end)
+{
+    struct failing_once *f = arg;
+    (void)end;
+    unsigned me = wq_worker_index();
+    atomic_fetch_add(&f->pieces, 1);
+    if (f->saw[me])
+        atomic_store(&f->late, 1);
+    if (begin == f->fail_at) {
+        atomic_store(&f->failed, 1);
+        return 42;
+    }
+    if (atomic_load(&f->failed)) {
+        f->saw[me] = 1;
+        usleep(50 * 1000);
+    }
+    return 0;
+}
+
+/* Once a piece has failed, every thread stops at its next claim, even one
+ * that holds several of the loop's chunks claimed at once (a long lane is
+ * claimed a batch at a time): wherever the failure falls. */
+START_TEST(for_error_stops_every_thread)
+{
+    wq_pool *pool = grid_pool(_i);
+    const size_t n = 200003;
+    const size_t at[] = {0, 10, 777, n / 3, n / 2 + 10, n - 1};
+    unsigned slots = wq_pool_slots(pool);
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        struct failing_once f = {.fail_at = at[k]};
+        atomic_init(&f.failed, 0);
+        atomic_init(&f.late, 0);
+        atomic_init(&f.pieces, 0);
+        f.saw = calloc(slots, 1);
+        ck_assert_ptr_nonnull(f.saw);
+        ck_assert_int_eq(wq_for(pool, n, 1, fail_once, &f), 42);
+        int late = atomic_load(&f.late);
+        ck_assert_msg(!late, "a thread started a piece after it had seen "
+                             "the failure at %zu", at[k]);
+        ck_assert_uint_le(atomic_load(&f.pieces), n);
+        free(f.saw);
+    }
+    grid_release(pool);
+}
+END_TEST
+
 struct hammer {
     wq_pool *pool;
     unsigned seed;
@@ -249,6 +307,7 @@ Suite *suite_for(void)
         {"single_piece_inline", for_single_piece_runs_inline, 1},
         {"small_range_few_threads", for_small_range_uses_few_threads, 1},
         {"error_stops", for_error_stops_and_returns, 1},
+        {"error_stops_every_thread", for_error_stops_every_thread, 1},
         {"concurrent_callers", for_concurrent_callers, 1},
         {"uneven_chunk0", for_uneven_chunk0, 1},
     };
