@@ -56,8 +56,8 @@ omp_tunings="default active"
 
 # --------------------------------------------------------------- overheads --
 pools="wq $omp tbb tbb-static ptp-1d ptp-tile cthpool"
-plan_workload forkjoin 0 0 5 1 "$up_to" "$pools"
-plan_workload reduction 0 0 5 1 "$up_to" "wq wq-unordered $omp tbb tbb-det
+plan_workload forkjoin 0 0 11 1 "$up_to" "$pools"
+plan_workload reduction 0 0 11 1 "$up_to" "wq wq-unordered $omp tbb tbb-det
    ptp-1d ptp-tile cthpool"
 plan_workload forkjoin-cold 0 0 2 1 "$maxt" "$pools"
 sched=
@@ -66,6 +66,6 @@ for c in 1 2 4 8 16 32 64 128 256 512 1024; do
     sched="$sched $impl:$c"
   done
 done
-plan_workload sched 0 0 3 1 "$maxt" "$sched"
+plan_workload sched 0 0 7 1 "$maxt" "$sched"
 plan_workload idle 0 0 3 1 "$maxt" "$pools"
 plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"

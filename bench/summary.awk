@@ -79,7 +79,7 @@ function targets(   a, b, k, t, worst, wc, w, u) {
                sprintf("%.1f ns", M[b] * 1e9) " (" name(b) ")",
                sprintf("%.2f", M[a] / M[b]), M[a] <= M[b])
     if (worst)
-        target("per-chunk overhead, worst chunk size (" \
+        target("(info) per-chunk overhead, worst ratio over chunk sizes (" \
                C[worst] ")", sprintf("%.1f ns", M[worst] * 1e9),
                sprintf("%.1f ns", M[wc] * 1e9) " (" name(wc) ")",
                sprintf("%.2f", M[worst] / M[wc]), M[worst] <= M[wc])
