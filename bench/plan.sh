@@ -19,7 +19,7 @@ omp="gomp-static gomp-dynamic gomp-guided omp-static omp-dynamic omp-guided"
 up_to=$all_threads
 
 # ---------------------------------------------------------- seed workloads --
-plan_workload pi 100000000 1000000 5 1 "$up_to" \
+plan_workload pi 100000000 1000000 11 1 "$up_to" \
   "serial wq wq-unordered gomp-static gomp-dynamic:100000 gomp-guided:1000
    omp-static omp-dynamic:100000 omp-guided:1000 tbb tbb-static tbb-det
    ptp-1d:100000 ptp-tile cthpool python-serial python-pool"
@@ -66,6 +66,6 @@ for c in 1 2 4 8 16 32 64 128 256 512 1024; do
     sched="$sched $impl:$c"
   done
 done
-plan_workload sched 0 0 7 1 "$maxt" "$sched"
+plan_workload sched 0 0 9 1 "$maxt" "$sched"
 plan_workload idle 0 0 3 1 "$maxt" "$pools"
 plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"
