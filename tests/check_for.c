@@ -207,7 +207,7 @@ static int fail_once(void *arg, size_t begin, size_t end)
 START_TEST(for_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    const size_t n = 200003;
+    const size_t n = 20011; /* lanes of 2500 to 20011 chunks: batches */
     const size_t at[] = {0, 10, 777, n / 3, n / 2 + 10, n - 1};
     unsigned slots = wq_pool_slots(pool);
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
