@@ -4,7 +4,7 @@
 
 bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
 	bench/plan.sh bench/pool.py
-EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh
+EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh bench/results
 bench_programs =
 
 if BENCH
