@@ -3,10 +3,11 @@
  * reduction blocks), shared by wq_for, wq_map and wq_reduce.
  *
  * The range is cut into lanes, one per thread that may join (the owner takes
- * lane 0, a helping worker the lane of its index).  A thread claims units from the
- * front of its own lane with a CAS on that lane's counter, which only thieves
- * ever contend for; when its lane runs out it steals from the front of the
- * lane with the most units left.  So the common claim touches a cache line no
+ * lane 0, a helping worker the lane of its index).  A thread claims units from
+ * the front of its own lane with one atomic step on that lane's counter
+ * (fetch_add for a user's chunk, CAS for chunk 0), which only thieves ever
+ * contend for; when its lane runs out it steals from the front of the lane
+ * with the most units left.  So the common claim touches a cache line no
  * other thread writes, and load balancing costs only where it is needed.
  */
 #ifndef WQ_LOOP_H
@@ -21,9 +22,11 @@ struct wq__loop;
 /* Run units [begin, end) on the calling thread; non-zero stops the loop. */
 typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
 
-/* One lane of units.  next: claimed by relaxed CAS (only atomicity matters:
- * each unit goes to exactly one claimer; the work's data is published by the
- * board slot protocol).  end: written by the owner before publication. */
+/* One lane of units.  next: claimed by relaxed fetch_add or CAS (only
+ * atomicity matters: each unit goes to exactly one claimer; the work's data
+ * is published by the board slot protocol).  A fetch_add may carry next past
+ * end, so "empty" is next >= end (see wq__claim).  end: written by the owner
+ * before publication. */
 struct wq__lane {
     _Alignas(64) _Atomic size_t next; /* a lane a cache line */
     size_t end;
@@ -33,8 +36,9 @@ struct wq__loop {
     struct wq__job job;
     wq_pool *pool;
     size_t units;
-    /* 0: claim one unit at a time (the user's chunk); 1: claim a shrinking
-     * share of what is left in the lane (chunk 0). */
+    /* 0: claim a user's chunks, one at a time or a small batch from a long
+     * lane of one's own; 1: claim a shrinking share of what is left in the
+     * lane as one piece (chunk 0). */
     int guided;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
