@@ -27,8 +27,9 @@
  * of what is left (at least one unit), so a long lane costs one claim per
  * several chunks, while the last 127 units of every lane still go one at a
  * time and thieves always take one: a claimed batch holds back at most a
- * 64th of its lane from the other threads.  The chunks of a batch still run
- * one call each, and a stopped loop ends its batches (wq__loop_work).
+ * 64th of its lane from the other threads.  A batch is one call of the
+ * loop's piece, which still calls the user once a chunk and ends the batch
+ * once the loop has stopped (wq__loop_stopped).
  *
  * A fetch_add may pass end: a claim that finds the lane empty still adds
  * its amount, and the claim that takes the last units may add more than
@@ -142,20 +143,16 @@ static void wq__loop_work(struct wq__loop *loop, int lane, int own,
     while (lane >= 0) {
         size_t begin, end;
         while (wq__claim(loop, &loop->lanes[lane], own, open, &begin, &end)) {
-            /* A guided claim is one piece; a batch of a user's chunks runs
-             * chunk by chunk, ending early once the loop has stopped. */
-            size_t step = loop->guided ? end - begin : 1;
-            for (size_t u = begin; u < end; u += step) {
-                if (u > begin && wq__load_relaxed(&loop->error))
-                    return;
-                int rc = loop->piece(loop, u, u + step);
-                if (rc) {
-                    wq__keep_first(&loop->error, rc);
-                    return;
-                }
-                if (loop->report)
-                    wq__progress_piece(loop, u, u + step, owner);
+            /* One call for the whole claim: a batch of a user's chunks costs
+             * one indirect call, not one a chunk (the piece itself tests
+             * wq__loop_stopped between chunks). */
+            int rc = loop->piece(loop, begin, end);
+            if (rc) {
+                wq__keep_first(&loop->error, rc);
+                return;
             }
+            if (loop->report)
+                wq__progress_piece(loop, begin, end, owner);
         }
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
@@ -295,6 +292,8 @@ static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
     if (!f->chunk)
         return f->body(f->ctx, begin, end);
     for (size_t u = begin; u < end; u++) {
+        if (u > begin && wq__loop_stopped(loop))
+            return 0;
         /* u < ceil(n / chunk), so u * chunk < n: no overflow. */
         size_t lo = u * f->chunk;
         size_t hi = f->n - lo < f->chunk ? f->n : lo + f->chunk;
@@ -354,6 +353,9 @@ static int wq__map_piece(struct wq__loop *loop, size_t begin, size_t end)
         hi = end < loop->units ? end * m->chunk : m->n;
     }
     for (size_t i = lo; i < hi; i++) {
+        /* fn is the user's callback, so the stop test is between items. */
+        if (i > lo && wq__loop_stopped(loop))
+            return 0;
         int rc = m->fn(m->ctx, m->in ? m->in + i * m->in_size : NULL,
                        m->out + i * m->out_size);
         if (rc)

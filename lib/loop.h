@@ -19,7 +19,10 @@
 
 struct wq__loop;
 
-/* Run units [begin, end) on the calling thread; non-zero stops the loop. */
+/* Run units [begin, end) on the calling thread; non-zero stops the loop.
+ * A piece of several units tests wq__loop_stopped before each unit after
+ * the first and returns 0 at once if it is set: a thread that has seen a
+ * failure starts no more of the user's callbacks. */
 typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
 
 /* One lane of units.  next: claimed by relaxed fetch_add or CAS (only
@@ -38,7 +41,7 @@ struct wq__loop {
     size_t units;
     /* 0: claim a user's chunks, one at a time or a small batch from a long
      * lane of one's own; 1: claim a shrinking share of what is left in the
-     * lane as one piece (chunk 0). */
+     * lane (chunk 0).  Either way a claim is run as one piece. */
     int guided;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
@@ -68,6 +71,13 @@ struct wq__loop {
      * needs to be monotonic. */
     WQ__ALIGNED _Atomic size_t done;
 };
+
+/* Whether a piece has failed (the test a piece makes between its units).
+ * One relaxed load of a line nobody writes until the failure. */
+static inline int wq__loop_stopped(struct wq__loop *loop)
+{
+    return wq__load_relaxed(&loop->error) != 0;
+}
 
 /* Set the fields a caller chooses.  The rest, lanes above all (4 KiB, of
  * which a loop uses as many as it has threads), is set up by wq__loop_run:

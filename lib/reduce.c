@@ -58,7 +58,8 @@ static void wq__block_items(const struct wq__reduce *red, size_t b, size_t *lo,
     *hi = *lo + base + (b < extra);
 }
 
-static int wq__fold_block(const struct wq__reduce *red, size_t b, void *p)
+static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
+                          size_t b, void *p)
 {
     const wq_reducer *r = red->r;
     if (!red->chunk) {
@@ -70,6 +71,8 @@ static int wq__fold_block(const struct wq__reduce *red, size_t b, void *p)
     size_t first = b * red->per;
     size_t last = leaves - first <= red->per ? leaves : first + red->per;
     for (size_t leaf = first; leaf < last; leaf++) {
+        if (leaf > first && wq__loop_stopped(loop))
+            return 0;
         size_t lo = leaf * red->chunk;
         size_t hi = red->n - lo < red->chunk ? red->n : lo + red->chunk;
         int rc = r->fold(red->ctx, lo, hi, p);
@@ -84,9 +87,11 @@ static int wq__reduce_piece(struct wq__loop *loop, size_t begin, size_t end)
 {
     const struct wq__reduce *red = loop->arg;
     for (size_t b = begin; b < end; b++) {
+        if (b > begin && wq__loop_stopped(loop))
+            return 0;
         void *p = red->partials + b * red->stride;
         red->r->init(red->ctx, p);
-        int rc = wq__fold_block(red, b, p);
+        int rc = wq__fold_block(loop, red, b, p);
         if (rc)
             return rc;
     }

@@ -171,34 +171,11 @@ START_TEST(for_error_stops_and_returns)
 }
 END_TEST
 
-/* One index fails.  A piece that starts after the failure notes it on its
- * thread and sleeps long enough for the failure to be recorded, so that
- * thread must not start another piece of the loop. */
-struct failing_once {
-    size_t fail_at;
-    _Atomic int failed;
-    unsigned char *saw; /* by worker index */
-    _Atomic int late;   /* pieces started by a thread that saw the failure */
-    _Atomic size_t pieces;
-};
-
+/* Chunk 1: a piece is one index (see failing_once in util.h). */
 static int fail_once(void *arg, size_t begin, size_t end)
 {
-    struct failing_once *f = arg;
     (void)end;
-    unsigned me = wq_worker_index();
-    atomic_fetch_add(&f->pieces, 1);
-    if (f->saw[me])
-        atomic_store(&f->late, 1);
-    if (begin == f->fail_at) {
-        atomic_store(&f->failed, 1);
-        return 42;
-    }
-    if (atomic_load(&f->failed)) {
-        f->saw[me] = 1;
-        usleep(50 * 1000);
-    }
-    return 0;
+    return failing_once_call(arg, begin);
 }
 
 /* Once a piece has failed, every thread stops at its next claim, even one
@@ -208,21 +185,12 @@ START_TEST(for_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
     const size_t n = 20011; /* lanes of 2500 to 20011 chunks: batches */
-    const size_t at[] = {0, 10, 777, n / 3, n / 2 + 10, n - 1};
-    unsigned slots = wq_pool_slots(pool);
+    const size_t at[] = FAILING_AT(n);
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
-        struct failing_once f = {.fail_at = at[k]};
-        atomic_init(&f.failed, 0);
-        atomic_init(&f.late, 0);
-        atomic_init(&f.pieces, 0);
-        f.saw = calloc(slots, 1);
-        ck_assert_ptr_nonnull(f.saw);
+        struct failing_once f;
+        failing_once_init(&f, at[k], pool);
         ck_assert_int_eq(wq_for(pool, n, 1, fail_once, &f), 42);
-        int late = atomic_load(&f.late);
-        ck_assert_msg(!late, "a thread started a piece after it had seen "
-                             "the failure at %zu", at[k]);
-        ck_assert_uint_le(atomic_load(&f.pieces), n);
-        free(f.saw);
+        failing_once_check(&f, n);
     }
     grid_release(pool);
 }

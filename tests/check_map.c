@@ -130,6 +130,43 @@ START_TEST(map_error_returns_value)
 }
 END_TEST
 
+struct map_failing {
+    struct failing_once f;
+    const char *out;
+};
+
+static int map_fail_once(void *ctx, const void *in, void *out)
+{
+    struct map_failing *m = ctx;
+    (void)in;
+    return failing_once_call(&m->f, (size_t)((const char *)out - m->out));
+}
+
+/* Once an item has failed, no thread calls fn again, even one holding a
+ * batch of claimed chunks: wherever the failure falls, with chunks of one
+ * item and of three. */
+START_TEST(map_error_stops_every_thread)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 20011 };
+    static const size_t at[] = FAILING_AT(N), chunks[] = {1, 3};
+    char *out = malloc(N);
+    ck_assert_ptr_nonnull(out);
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+        for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+            struct map_failing m = {.out = out};
+            failing_once_init(&m.f, at[k], pool);
+            ck_assert_int_eq(wq_map(pool, N, chunks[c], NULL, 0, out, 1,
+                                    map_fail_once, &m),
+                             42);
+            failing_once_check(&m.f, N);
+        }
+    }
+    free(out);
+    grid_release(pool);
+}
+END_TEST
+
 static int count_map(void *ctx, const void *in, void *out)
 {
     (void)in;
@@ -175,6 +212,7 @@ Suite *suite_map(void)
         {"starmap_structs", map_starmap_structs, 1},
         {"null_input", map_null_input, 1},
         {"error", map_error_returns_value, 1},
+        {"error_stops_every_thread", map_error_stops_every_thread, 1},
         {"bad_arguments", map_bad_arguments, 1},
     };
     return grid_suite("map", cases, sizeof cases / sizeof *cases);

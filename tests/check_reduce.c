@@ -271,6 +271,34 @@ START_TEST(reduce_error_returns_value)
 }
 END_TEST
 
+static int fold_fail_once(void *ctx, size_t b, size_t e, void *p)
+{
+    (void)e;
+    (void)p;
+    return failing_once_call(ctx, b);
+}
+
+/* Once a fold has failed, no thread folds again: neither the next block of
+ * a claimed batch nor the next leaf of its block (20011 leaves of one item
+ * make 501 blocks of 40 leaves). */
+START_TEST(reduce_error_stops_every_thread)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 20011 };
+    static const size_t at[] = FAILING_AT(N);
+    static const wq_reducer r = {sizeof(double), sum_init, fold_fail_once,
+                                 sum_combine};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+        struct failing_once f;
+        double x;
+        failing_once_init(&f, at[k], pool);
+        ck_assert_int_eq(wq_reduce(pool, N, 1, &r, &f, &x), 42);
+        failing_once_check(&f, N);
+    }
+    grid_release(pool);
+}
+END_TEST
+
 Suite *suite_reduce(void)
 {
     const struct grid_case cases[] = {
@@ -282,6 +310,7 @@ Suite *suite_reduce(void)
         {"partials_aligned", reduce_partials_aligned, 1},
         {"large_partial", reduce_large_partial, 1},
         {"error", reduce_error_returns_value, 1},
+        {"error_stops_every_thread", reduce_error_stops_every_thread, 1},
     };
     return grid_suite("reduce", cases, sizeof cases / sizeof *cases);
 }

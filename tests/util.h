@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <wq.h>
 
@@ -97,6 +98,63 @@ static inline void coverage_free(struct coverage *c)
 {
     free(c->hits);
 }
+
+/* A callback that fails once, at index fail_at, and catches any callback
+ * started afterwards by a thread that had seen the failure (which a loop
+ * must not do, even a thread holding a batch of claimed chunks).  A thread
+ * that sees it sleeps a while, so that it would have time to start another
+ * callback if the loop let it. */
+struct failing_once {
+    size_t fail_at;
+    _Atomic int failed;
+    unsigned char *saw; /* by worker index */
+    _Atomic int late;   /* calls started by a thread that saw the failure */
+    _Atomic size_t calls;
+};
+
+static inline void failing_once_init(struct failing_once *f, size_t fail_at,
+                                     wq_pool *pool)
+{
+    f->fail_at = fail_at;
+    atomic_init(&f->failed, 0);
+    atomic_init(&f->late, 0);
+    atomic_init(&f->calls, 0);
+    f->saw = calloc(wq_pool_slots(pool), 1);
+    ck_assert_ptr_nonnull(f->saw);
+}
+
+/* The callback's body for index i: 42 at fail_at, else 0. */
+static inline int failing_once_call(struct failing_once *f, size_t i)
+{
+    unsigned me = wq_worker_index();
+    atomic_fetch_add(&f->calls, 1);
+    if (f->saw[me])
+        atomic_store(&f->late, 1);
+    if (i == f->fail_at) {
+        atomic_store(&f->failed, 1);
+        return 42;
+    }
+    if (atomic_load(&f->failed)) {
+        f->saw[me] = 1;
+        usleep(50 * 1000);
+    }
+    return 0;
+}
+
+/* After the loop: nobody started late, nothing ran twice. */
+static inline void failing_once_check(struct failing_once *f, size_t n)
+{
+    ck_assert_msg(!atomic_load(&f->late),
+                  "a thread started a callback after it had seen the "
+                  "failure at %zu",
+                  f->fail_at);
+    ck_assert_uint_le(atomic_load(&f->calls), n);
+    free(f->saw);
+}
+
+/* Where the failure falls in the error-stops tests: the first and last
+ * index, and inside each thread's lane. */
+#define FAILING_AT(n) {0, 10, 777, (n) / 3, (n) / 2 + 10, (n) - 1}
 
 /* A suite of test cases, each with a timeout; a grid case runs once per pool
  * of the grid (its _i indexes grid_threads), the others once. */
