@@ -185,7 +185,8 @@ WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
  * structs).  in may be NULL with in_size 0 (fn then gets in == NULL).
  * chunk as in wq_for.  Returns 0, EINVAL (fn or out NULL, in NULL with in_size
  * non-zero, n * in_size or n * out_size overflowing; nothing runs), or the
- * first non-zero value fn returned (later elements may be left unwritten). */
+ * first non-zero value fn returned: then no further call of fn starts, and
+ * the elements it did not run on are left unwritten. */
 typedef int (*wq_map_fn)(void *ctx, const void *in, void *out);
 WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
                      size_t in_size, void *out, size_t out_size, wq_map_fn fn,

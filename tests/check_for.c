@@ -184,7 +184,7 @@ static int fail_once(void *arg, size_t begin, size_t end)
 START_TEST(for_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    const size_t n = 20011; /* lanes of 2500 to 20011 chunks: batches */
+    const size_t n = 2003; /* lanes of 250 to 2003 chunks: batches */
     const size_t at[] = FAILING_AT(n);
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
         struct failing_once f;

@@ -279,12 +279,12 @@ static int fold_fail_once(void *ctx, size_t b, size_t e, void *p)
 }
 
 /* Once a fold has failed, no thread folds again: neither the next block of
- * a claimed batch nor the next leaf of its block (20011 leaves of one item
- * make 501 blocks of 40 leaves). */
+ * a claimed batch nor the next leaf of its block (2003 leaves of one item
+ * make 501 blocks of 4 leaves, lanes of 62 to 501 blocks). */
 START_TEST(reduce_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    enum { N = 20011 };
+    enum { N = 2003 };
     static const size_t at[] = FAILING_AT(N);
     static const wq_reducer r = {sizeof(double), sum_init, fold_fail_once,
                                  sum_combine};
