@@ -19,7 +19,7 @@ omp="gomp-static gomp-dynamic gomp-guided omp-static omp-dynamic omp-guided"
 up_to=$all_threads
 
 # ---------------------------------------------------------- seed workloads --
-plan_workload pi 100000000 1000000 11 1 "$up_to" \
+plan_workload pi 100000000 1000000 15 3 "$up_to" \
   "serial wq wq-unordered gomp-static gomp-dynamic:100000 gomp-guided:1000
    omp-static omp-dynamic:100000 omp-guided:1000 tbb tbb-static tbb-det
    ptp-1d:100000 ptp-tile cthpool python-serial python-pool"
