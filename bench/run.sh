@@ -4,7 +4,7 @@
 #   run.sh bench|bench-quick [WORKLOAD...]
 #
 # Runs one process per implementation, configuration and repetition,
-# alternating implementations (A B C A B C ...) so that one runtime's
+# alternating implementations (A B C, then B C A, ...) so that one runtime's
 # spinning threads never slow the next, then hands the rows to report.awk
 # (tables, results.csv), summary.awk (the targets, summary.md) and plot.sh
 # (PNGs).  Environment (set by make):
@@ -117,9 +117,25 @@ plan_workload() {
     rep=$((rep + 1))
   done
 }
+# rotated K WORD...: the words from the K-th (counting from 0, modulo their
+# number) to the last, then the others.
+rotated() {
+  k=$1; shift
+  [ $# -gt 0 ] || return 0
+  k=$((k % $#)) i=0 front= back=
+  for x in "$@"; do
+    if [ $i -lt $k ]; then front="$front $x"; else back="$back $x"; fi
+    i=$((i + 1))
+  done
+  echo $back $front
+}
+# Each repetition starts one configuration further on (A B C, B C A,
+# C A B, ...): every runtime takes every place in the order, so none is
+# always the first to need both CPUs after the 1-thread runs, the moment a
+# shared host may have given the idle CPU away.
 plan_configs() {
     for t in $threads; do
-      for cfg in $configs; do
+      for cfg in $(rotated $((rep - 1)) $configs); do
         impl=${cfg%%:*} chunk=${cfg#*:}
         [ "$chunk" = "$cfg" ] && chunk=0
         listed "$impl" "$impls_only" || continue
