@@ -49,7 +49,7 @@ static int wq__claim(struct wq__loop *loop, struct wq__lane *lane, int own,
         return 0;
     if (!loop->guided && loop->units <= SIZE_MAX / 4) {
         size_t take = 1;
-        if (own) {
+        if (own && loop->batch) {
             size_t cur = wq__load_relaxed(&lane->next);
             if (cur < lane->end && lane->end - cur >= 32)
                 take = (lane->end - cur) / 16;

@@ -43,6 +43,11 @@ struct wq__loop {
      * lane of one's own; 1: claim a shrinking share of what is left in the
      * lane (chunk 0).  Either way a claim is run as one piece. */
     int guided;
+    /* With a user's chunk: 1 if a thread may claim a batch from a long lane
+     * of its own (wq__claim).  A loop of few, large units clears it: a
+     * batch saves it little, and it holds back work that a thread stalled
+     * by a busy machine could not hand over. */
+    int batch;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
      * the call (its frame and floating-point mode): a reduction's combine.
@@ -87,6 +92,7 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
 {
     loop->units = units;
     loop->guided = guided;
+    loop->batch = 1;
     loop->piece = piece;
     loop->arg = arg;
     loop->finish = NULL;

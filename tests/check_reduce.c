@@ -278,9 +278,9 @@ static int fold_fail_once(void *ctx, size_t b, size_t e, void *p)
     return failing_once_call(ctx, b);
 }
 
-/* Once a fold has failed, no thread folds again: neither the next block of
- * a claimed batch nor the next leaf of its block (2003 leaves of one item
- * make 501 blocks of 4 leaves, lanes of 62 to 501 blocks). */
+/* Once a fold has failed, no thread folds again, not even the next leaf of
+ * the block it is folding (2003 leaves of one item make 501 blocks of 4
+ * leaves). */
 START_TEST(reduce_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
