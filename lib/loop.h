@@ -20,9 +20,10 @@
 struct wq__loop;
 
 /* Run units [begin, end) on the calling thread; non-zero stops the loop.
- * A piece of several units tests wq__loop_stopped before each unit after
- * the first and returns 0 at once if it is set: a thread that has seen a
- * failure starts no more of the user's callbacks. */
+ * A piece that other threads' failures can stop mid-way (a batch or a
+ * guided claim) tests wq__loop_stopped before each of the user's callbacks
+ * after its first and returns 0 at once if it is set: a thread that has
+ * seen a failure starts no more of them. */
 typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
 
 /* One lane of units.  next: claimed by relaxed fetch_add or CAS (only

@@ -82,13 +82,13 @@ static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
     return 0;
 }
 
-/* Units of the loop are blocks. */
+/* Units of the loop are blocks.  They are claimed one at a time (loop.batch
+ * is 0), so a piece of several blocks is a lone thread's whole range, which
+ * nothing but its own failure stops: the stop test is between leaves. */
 static int wq__reduce_piece(struct wq__loop *loop, size_t begin, size_t end)
 {
     const struct wq__reduce *red = loop->arg;
     for (size_t b = begin; b < end; b++) {
-        if (b > begin && wq__loop_stopped(loop))
-            return 0;
         void *p = red->partials + b * red->stride;
         red->r->init(red->ctx, p);
         int rc = wq__fold_block(loop, red, b, p);
