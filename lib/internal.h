@@ -79,6 +79,15 @@ struct wq__worker {
 struct wq_pool {
     unsigned size;       /* threads including the caller */
     unsigned flags;      /* WQ_FLUSH_DENORMALS */
+    /* 1 if the pool has at least two threads and no more than the CPUs it
+     * may use: a helper that finds itself on its loop owner's CPU then
+     * moves off it (wq__loop_help).  With more threads than CPUs, sharing
+     * is the plan, not an accident. */
+    int spread;
+    /* The creating thread's CPU while it started the workers, or -1: a new
+     * thread starts on its creator's CPU more often than not, and a worker
+     * of a spread pool that finds itself there moves off it. */
+    int home_cpu;
     double spin;         /* seconds an idle thread spins before parking */
     double progress;     /* seconds between progress reports */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
@@ -204,9 +213,20 @@ struct wq__thread {
     wq_pool *pool;     /* the pool this thread works for; NULL outside */
     unsigned slot;     /* worker index 1..size-1; 0 outside */
     struct wq__frame *frames;
+    /* A worker that helped a loop from its owner's CPU (wq__loop_help)
+     * sets crowded; wq__uncrowd, after it leaves the job, moves it. */
+    int crowded;
+    double left_at; /* when wq__uncrowd last moved this thread (wq_now) */
 };
 
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
+
+/* Seconds between two moves of one thread off a loop owner's CPU. */
+#define WQ__UNCROWD_INTERVAL 0.001
+
+/* pool.c: move a crowded worker off its CPU (at most once an interval),
+ * and clear crowded. */
+WQ__HIDDEN void wq__uncrowd(void);
 
 /* slot.c: give back an index a frame claimed. */
 WQ__HIDDEN void wq__index_release(wq_pool *pool, unsigned index);

@@ -7,8 +7,10 @@
 #endif
 
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 
+#include "cpu.h"
 #include "loop.h"
 #include "thread.h"
 
@@ -139,6 +141,33 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 
 /* ---------------------------------------------------------- the engine -- */
 
+/* The owner of a loop, between its pieces, while no helper has joined: a
+ * worker that the kernel put on this CPU (a sleeper woken here, or a new
+ * thread) waits behind the owner, perhaps for the whole loop, while another
+ * CPU idles.  Once the loop has run WQ__YIELD_AFTER with no helper, the
+ * owner lets it run, once: it joins, sees that it shares the owner's CPU,
+ * and moves off after the loop (wq__uncrowd).  Where no thread waits here
+ * the call returns at once.  Not at the start: a loop whose helpers are
+ * merely late would pay for it, and a short loop loses little by waiting.
+ * The clock is read only while no helper has joined. */
+static void wq__owner_yield(struct wq__loop *loop)
+{
+    /* A helper has joined: the loop is shared, nothing to do. */
+    if (wq__load_relaxed(&loop->pool->slots[loop->slot].users) != 0) {
+        loop->yield_at = 0;
+        return;
+    }
+    double now = wq_now();
+    if (loop->yield_at < 0) { /* the first piece: start the clock */
+        loop->yield_at = now + WQ__YIELD_AFTER;
+        return;
+    }
+    if (now < loop->yield_at)
+        return;
+    loop->yield_at = 0;
+    sched_yield();
+}
+
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
  * loop has stopped).  Returns when this thread can find nothing more. */
 static void wq__loop_work(struct wq__loop *loop, int lane, int own,
@@ -157,6 +186,8 @@ static void wq__loop_work(struct wq__loop *loop, int lane, int own,
             }
             if (loop->report)
                 wq__progress_piece(loop, begin, end, owner);
+            if (owner && loop->yield_at != 0)
+                wq__owner_yield(loop);
         }
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
@@ -184,6 +215,12 @@ static void wq__loop_help(struct wq__job *job, int slot)
         wq__prefetch_write(&loop->lanes[lane]);
     if (wq__self.pool != loop->pool)
         lane = 0;
+    /* A worker on the CPU the owner published from marks itself crowded;
+     * it moves off once it has left the job (wq__slot_help), not now,
+     * when the owner might have to wait for the move. */
+    if (loop->owner_cpu >= 0 && wq__self.pool == loop->pool &&
+        wq__cpu_current() == loop->owner_cpu)
+        wq__self.crowded = 1;
     wq__frame_push(&frame, loop->pool, NULL, loop->origin);
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
@@ -235,12 +272,15 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     loop->job.help = wq__loop_help;
     loop->job.flags = pool->flags;
 
+    loop->owner_cpu = pool->spread ? wq__cpu_current() : -1;
     int slot = wq__board_publish(pool, &loop->job, nlanes);
     if (slot < 0) { /* the board is full: this thread does it all */
         _Atomic uint32_t open = nlanes;
         wq__loop_work(loop, 0, 1, &open, 1);
         return wq__load_relaxed(&loop->error);
     }
+    loop->slot = slot;
+    loop->yield_at = loop->owner_cpu >= 0 ? -1 : 0;
     wq__pool_wake(pool, slot,
                   (unsigned)(units - 1 < pool->size - 1 ? units - 1
                                                         : pool->size - 1));
@@ -259,6 +299,7 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
     if (loop->units == 0)
         return 0;
     loop->pool = pool;
+    loop->yield_at = 0; /* set only once the loop is on the board */
     atomic_init(&loop->error, 0);
     wq__progress_start(pool, loop);
     wq__frame_push(&frame, pool, NULL, NULL);

@@ -17,6 +17,9 @@
 
 #define WQ__LANES_MAX 64
 
+/* Seconds a loop runs with no helper before its owner yields once. */
+#define WQ__YIELD_AFTER 50e-6
+
 struct wq__loop;
 
 /* Run units [begin, end) on the calling thread; non-zero stops the loop.
@@ -56,6 +59,15 @@ struct wq__loop {
     void (*finish)(struct wq__loop *loop);
     void *arg;
     const struct wq__frame *origin; /* the owner's frame, for helpers' */
+    /* The CPU the owner ran on when it published the loop, or -1 (unknown,
+     * or the pool does not spread): a hint for helpers, read-only after
+     * publication. */
+    int owner_cpu;
+    /* The owner's alone: its board slot, and when it yields its CPU once if
+     * no helper has joined by then (wq__owner_yield): -1 until its first
+     * piece, 0 for never (a helper joined, or the pool does not spread). */
+    int slot;
+    double yield_at;
     unsigned nlanes;
     /* The first non-zero result of a piece, set by CAS from 0 (relaxed:
      * helpers only test it to stop claiming; the owner reads it after the

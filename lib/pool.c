@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpu.h"
 #include "fault.h"
 #include "internal.h"
 #include "park.h"
@@ -127,6 +128,26 @@ void wq__pool_wake(wq_pool *pool, int slot, unsigned n)
         wq__unpark(&pool->epoch, n > INT_MAX ? INT_MAX : (int)n);
 }
 
+/* Why a worker moves: a new thread starts on its creator's CPU more often
+ * than not, and a sleeper woken by a loop's owner is often put on the
+ * owner's CPU (the kernel's wake-affine rule), while another CPU is idle.
+ * The kernel's balancer moves one of the two only once it has not run for
+ * a while (it keeps a recently run task where its cache is), and a worker
+ * that spins, yields and helps loop after loop always has.  Seen on a
+ * 2-CPU machine: the two shared one CPU for tens of milliseconds, and loops
+ * ran at one CPU's speed.  At most once an interval: the owner's CPU is a
+ * hint that may be stale, and where a busy machine makes threads share
+ * CPUs anyway, moving on every loop would only cost. */
+void wq__uncrowd(void)
+{
+    wq__self.crowded = 0;
+    double now = wq_now();
+    if (now - wq__self.left_at < WQ__UNCROWD_INTERVAL)
+        return;
+    wq__self.left_at = now;
+    wq__cpu_leave();
+}
+
 struct wq__epoch_wait {
     wq_pool *pool;
     uint32_t seen;
@@ -157,6 +178,10 @@ static void *wq__worker(void *arg)
 
     wq__self.pool = pool;
     wq__self.slot = slot;
+    /* Before on_start, so that a hook that pins the thread has the last
+     * word. */
+    if (pool->home_cpu >= 0 && wq__cpu_current() == pool->home_cpu)
+        wq__cpu_leave();
     wq__thread_name(pool->opt.name ? pool->opt.name : "wq", slot);
     if (pool->opt.on_start)
         pool->opt.on_start(pool->opt.hook_arg, slot);
@@ -227,6 +252,7 @@ static int wq__start_threads(wq_pool *pool)
             size = (size_t)PTHREAD_STACK_MIN;
         pthread_attr_setstacksize(&attr, size);
     }
+    pool->home_cpu = pool->spread ? wq__cpu_current() : -1;
     sigset_t old;
     wq__block_signals(&old);
     int rc = 0;
@@ -276,6 +302,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->opt = *opt;
     pool->size = opt->threads ? opt->threads : wq__default_threads();
     pool->flags = opt->flags;
+    pool->spread = pool->size >= 2 && pool->size <= wq__affinity_cpus();
     pool->spin = wq__spin_seconds(opt->spin_us);
     pool->progress = (double)(opt->progress_ms ? opt->progress_ms
                                                : WQ_PROGRESS_MS_DEFAULT) *

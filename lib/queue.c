@@ -148,6 +148,8 @@ static void wq__slot_help(wq_pool *pool, int slot)
     if (job)
         job->help(job, slot);
     wq__board_leave(pool, slot);
+    if (wq__self.crowded)
+        wq__uncrowd();
 }
 
 /* Help with the job on `slot` if it advertises work; 1 if it did. */

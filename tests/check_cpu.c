@@ -5,10 +5,20 @@
  * (see the README there), each a made-up /proc/self/{cgroup,mountinfo} and the
  * cgroup limit files they lead to, so every layout is tested on any machine.
  *
+ * The cases that move threads between CPUs need two CPUs in the process's
+ * affinity mask; with one they check only that nothing moves.
+ *
  * Copyright the wq authors.  Licensed under the MIT license (see COPYING).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getcpu, sched_setaffinity, CPU_SET */
+#endif
+
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include <wq.h>
@@ -214,6 +224,162 @@ START_TEST(cpu_count_keeps_errno)
 }
 END_TEST
 
+/* ------------------------------------------------- moving off a CPU -- */
+
+#ifdef __linux__
+/* The first two CPUs of the calling thread's mask in *a and *b; 0 if it
+ * holds fewer than two. */
+static int two_cpus(cpu_set_t *mask, int *a, int *b)
+{
+    CPU_ZERO(mask);
+    ck_assert_int_eq(sched_getaffinity(0, sizeof *mask, mask), 0);
+    *a = *b = -1;
+    for (int c = 0; c < CPU_SETSIZE && *b < 0; c++)
+        if (CPU_ISSET(c, mask)) {
+            if (*a < 0)
+                *a = c;
+            else
+                *b = c;
+        }
+    return *b >= 0;
+}
+
+/* Put the calling thread on CPU `cpu`, leaving it the mask {a, b}. */
+static void place_on(int cpu, int a, int b)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof set, &set), 0);
+    ck_assert_int_eq(sched_getcpu(), cpu);
+    CPU_SET(a, &set);
+    CPU_SET(b, &set);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof set, &set), 0);
+}
+
+static void assert_mask_is(int a, int b)
+{
+    cpu_set_t now;
+    CPU_ZERO(&now);
+    ck_assert_int_eq(sched_getaffinity(0, sizeof now, &now), 0);
+    ck_assert_int_eq(CPU_COUNT(&now), a == b ? 1 : 2);
+    ck_assert(CPU_ISSET(a, &now) && CPU_ISSET(b, &now));
+}
+#endif
+
+START_TEST(leave_moves_and_keeps_mask)
+{
+#ifdef __linux__
+    cpu_set_t mask;
+    int a, b;
+    ck_assert_int_ge(wq__cpu_current(), 0);
+    if (!two_cpus(&mask, &a, &b))
+        return;
+    place_on(a, a, b);
+    wq__cpu_leave();
+    ck_assert_int_eq(sched_getcpu(), b);
+    assert_mask_is(a, b);
+    wq__cpu_leave();
+    ck_assert_int_eq(sched_getcpu(), a);
+    assert_mask_is(a, b);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof mask, &mask), 0);
+#endif
+}
+END_TEST
+
+START_TEST(leave_with_one_cpu_stays)
+{
+#ifdef __linux__
+    cpu_set_t mask, one;
+    int a, b;
+    (void)two_cpus(&mask, &a, &b);
+    CPU_ZERO(&one);
+    CPU_SET(a, &one);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    wq__cpu_leave();
+    ck_assert_int_eq(sched_getcpu(), a);
+    assert_mask_is(a, a);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof mask, &mask), 0);
+#else
+    ck_assert_int_eq(wq__cpu_current(), -1);
+#endif
+}
+END_TEST
+
+#ifdef __linux__
+struct crowd {
+    int a, b;
+    atomic_int placed;      /* the worker is on a, with mask {a, b} */
+    atomic_int on_b;        /* a piece ran on the worker on CPU b */
+    atomic_int mask_ok;     /* and the worker's mask was {a, b} there */
+};
+
+/* on_start: put the worker on the caller's CPU, as the kernel often does. */
+static void crowd_start(void *arg, unsigned slot)
+{
+    struct crowd *c = arg;
+    (void)slot;
+    place_on(c->a, c->a, c->b);
+    atomic_store(&c->placed, 1);
+}
+
+static int crowd_body(void *arg, size_t begin, size_t end)
+{
+    struct crowd *c = arg;
+    volatile double x = 0;
+    for (size_t i = begin; i < end; i++)
+        for (int k = 0; k < 200; k++)
+            x += (double)k;
+    if (wq_worker_index() == 1 && sched_getcpu() == c->b &&
+        !atomic_load(&c->on_b)) {
+        cpu_set_t now;
+        CPU_ZERO(&now);
+        int ok = sched_getaffinity(0, sizeof now, &now) == 0 &&
+                 CPU_COUNT(&now) == 2 && CPU_ISSET(c->a, &now) &&
+                 CPU_ISSET(c->b, &now);
+        atomic_store(&c->mask_ok, ok);
+        atomic_store(&c->on_b, 1);
+    }
+    return 0;
+}
+#endif
+
+/* A worker that the kernel leaves on its loop owner's CPU moves to the free
+ * one within a few loops, and keeps its mask.  The owner is pinned to CPU
+ * a and the worker put there too, with a mask of {a, b}; the worker spins
+ * between loops (it never parks, so no wake-up places it anew), and left
+ * alone the kernel keeps such a pair together for tens of milliseconds. */
+START_TEST(worker_leaves_owner_cpu)
+{
+#ifdef __linux__
+    cpu_set_t mask;
+    struct crowd c = {0};
+    if (!two_cpus(&mask, &c.a, &c.b))
+        return;
+    wq_options opt = {0};
+    opt.threads = 2;
+    opt.spin_us = 1000000;
+    opt.on_start = crowd_start;
+    opt.hook_arg = &c;
+    wq_pool *pool;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    while (!atomic_load(&c.placed))
+        sched_yield();
+    place_on(c.a, c.a, c.a);
+    int loops = 0;
+    while (!atomic_load(&c.on_b) && loops < 3) {
+        ck_assert_int_eq(wq_for(pool, 4096, 1, crowd_body, &c), 0);
+        loops++;
+    }
+    wq_pool_destroy(pool);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof mask, &mask), 0);
+    ck_assert_msg(atomic_load(&c.on_b),
+                  "the worker stayed on the owner's CPU for %d loops", loops);
+    ck_assert(atomic_load(&c.mask_ok));
+#endif
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
     TCase *tc = tcase_create(name);
@@ -268,6 +434,12 @@ Suite *suite_cpu(void)
     tc = tcase("cpu_count");
     tcase_add_test(tc, cpu_count_within_affinity);
     tcase_add_test(tc, cpu_count_keeps_errno);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("leave");
+    tcase_add_test(tc, leave_moves_and_keeps_mask);
+    tcase_add_test(tc, leave_with_one_cpu_stays);
+    tcase_add_test(tc, worker_leaves_owner_cpu);
     suite_add_tcase(s, tc);
 
     return s;
