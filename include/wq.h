@@ -79,7 +79,11 @@ typedef struct wq_options {
 
     /* Called on each worker thread when it starts, before it runs any work,
      * and when it stops; slot is the worker's index, 1 to size-1 (Python's
-     * Pool initializer).  Either may be NULL. */
+     * Pool initializer).  Either may be NULL.  A pool with no more threads
+     * than CPUs moves a worker that it finds on the CPU of the thread whose
+     * loop it helps to another CPU of the worker's affinity mask, and
+     * leaves the mask as it was; a worker pinned to one CPU (here, say)
+     * never moves. */
     void (*on_start)(void *hook_arg, unsigned slot);
     void (*on_stop)(void *hook_arg, unsigned slot);
     void *hook_arg;
