@@ -323,13 +323,16 @@ static void crowd_start(void *arg, unsigned slot)
     atomic_store(&c->placed, 1);
 }
 
+static volatile double crowd_sink; /* keeps the busy work */
+
 static int crowd_body(void *arg, size_t begin, size_t end)
 {
     struct crowd *c = arg;
-    volatile double x = 0;
+    double x = 0;
     for (size_t i = begin; i < end; i++)
         for (int k = 0; k < 200; k++)
-            x += (double)k;
+            x += (double)k * (double)(i + 1);
+    crowd_sink = x;
     if (wq_worker_index() == 1 && sched_getcpu() == c->b &&
         !atomic_load(&c->on_b)) {
         cpu_set_t now;
