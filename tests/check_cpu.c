@@ -323,7 +323,9 @@ static void crowd_start(void *arg, unsigned slot)
     atomic_store(&c->placed, 1);
 }
 
-static volatile double crowd_sink; /* keeps the busy work */
+/* Keeps the busy work from being optimised away; atomic, since both
+ * threads store to it. */
+static _Atomic double crowd_sink;
 
 static int crowd_body(void *arg, size_t begin, size_t end)
 {
@@ -332,7 +334,7 @@ static int crowd_body(void *arg, size_t begin, size_t end)
     for (size_t i = begin; i < end; i++)
         for (int k = 0; k < 200; k++)
             x += (double)k * (double)(i + 1);
-    crowd_sink = x;
+    atomic_store_explicit(&crowd_sink, x, memory_order_relaxed);
     if (wq_worker_index() == 1 && sched_getcpu() == c->b &&
         !atomic_load(&c->on_b)) {
         cpu_set_t now;
