@@ -106,15 +106,9 @@ int wq__cpu_current(void)
     return sched_getcpu();
 }
 
-/* Why: a new thread starts on its creator's CPU, and a thread woken by a
- * loop's owner is often placed beside it (the kernel's wake-affine rule),
- * while another CPU stays idle.  The kernel's balancer moves one of the two
- * only once neither has run for a while (it keeps recently run tasks where
- * their cache is), and a worker that spins, yields and helps the owner's
- * loops one after another always has.  The two then share one CPU for tens
- * of milliseconds: loops run at one CPU's speed.  Taking the CPU out of the
- * mask makes the kernel move the thread at once; the old mask, put back
- * right after, does not move it again.
+/* Why a worker moves at all: see wq__uncrowd in pool.c.  Taking the CPU
+ * out of the mask makes the kernel move the thread at once; the old mask,
+ * put back right after, does not move it again.
  *
  * The fixed-size set covers 1024 CPUs; a larger machine's kernel refuses
  * it (EINVAL) and nothing happens.  A mask changed by another thread
