@@ -56,14 +56,32 @@ valgrind_build() {
 
 # Every test, each in its own process (Check's fork mode, which valgrind
 # follows), so a leak or an error fails the test that caused it.  Up to
-# 1200 threads: one test makes a pool of WQ_THREADS_MAX.
-memcheck() {
-  (cd build-valgrind && CK_TIMEOUT_MULTIPLIER=10 valgrind -q \
+# 1200 threads: one test makes a pool of WQ_THREADS_MAX.  Valgrind runs one
+# thread of a process at a time, so the suites run as separate processes,
+# as many at once as there are CPUs.
+memcheck_suite() { # memcheck_suite NAME: one suite, its log memcheck-NAME.log
+  CK_RUN_SUITE=$1 CK_TIMEOUT_MULTIPLIER=10 valgrind -q \
     --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible \
     --errors-for-leak-kinds=definite,possible --max-threads=1200 \
-    --suppressions=../.ci/valgrind.supp tests/check_wq > memcheck.log 2>&1) ||
-    { tail -60 build-valgrind/memcheck.log; exit 1; }
-  summary build-valgrind/memcheck.log
+    --suppressions=../.ci/valgrind.supp tests/check_wq \
+    > "memcheck-$1.log" 2>&1 ||
+    { echo "memcheck: suite $1 failed"; tail -60 "memcheck-$1.log"; exit 1; }
+}
+export -f memcheck_suite
+
+memcheck() {
+  local suites
+  # The suites that tests/main.c runs, in its order.
+  suites=$(grep -o 'suite_[a-z]*()' tests/main.c | sed 's/suite_\(.*\)()/\1/')
+  (cd build-valgrind && printf '%s\n' $suites |
+    xargs -P "$jobs" -I{} bash -c 'memcheck_suite "$1"' _ {}) || exit 1
+  # A suite name Check does not know runs nothing and passes: every suite
+  # must have run checks, and all of them passed.
+  for s in $suites; do
+    grep -qE '^100%: Checks: [1-9]' "build-valgrind/memcheck-$s.log" ||
+      { echo "memcheck: suite $s ran no checks"; exit 1; }
+  done
+  summary build-valgrind/memcheck-*.log
 }
 
 # No spinning (WQ_SPIN_US=0): under valgrind threads take turns, and every
