@@ -6,6 +6,7 @@ bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
 	bench/plan.sh bench/pool.py
 EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh bench/results
 bench_programs =
+bench_link =
 
 if BENCH
 # The scenarios and the harness, compiled once by $(CC) for every program,
@@ -17,6 +18,12 @@ bench_libbench_a_SOURCES = bench/bench.h bench/epcc.h bench/random.h \
 	bench/map.c bench/uneven.c \
 	bench/syncbench.c bench/schedbench.c bench/idle.c
 bench_libs = bench/libbench.a $(PTHREAD_LIBS)
+
+# run.sh's link gate (bench/link.c); not an implementation.
+EXTRA_PROGRAMS += bench/bench-link
+bench_link += bench/bench-link
+bench_bench_link_SOURCES = bench/link.c
+bench_bench_link_LDADD = $(PTHREAD_LIBS)
 
 EXTRA_PROGRAMS += bench/bench-wq
 bench_programs += bench/bench-wq
@@ -82,12 +89,13 @@ CLEANFILES += $(EXTRA_PROGRAMS) $(EXTRA_LIBRARIES)
 
 bench_env = BENCH_BUILD='$(abs_builddir)' BENCH_SRC='$(abs_srcdir)/bench' \
 	BENCH_OUT='$(abs_builddir)/bench/out' PYTHON3='$(PYTHON3)' \
-	GNUPLOT='$(GNUPLOT)' BENCH_PROGRAMS='$(bench_programs)'
+	GNUPLOT='$(GNUPLOT)' BENCH_PROGRAMS='$(bench_programs)' \
+	BENCH_LINK_PROGRAM='$(abs_builddir)/bench/bench-link'
 
 # `make bench`, the main job: every workload on every runtime, tables on
 # the terminal, bench/out/results.csv and the plots.  `make bench-quick`:
 # every workload and runtime once, on small sizes (CI; no timing asserted).
-bench bench-quick: $(bench_programs)
+bench bench-quick: $(bench_programs) $(bench_link)
 if BENCH
 	@$(bench_env) $(SHELL) $(srcdir)/bench/run.sh $@
 else

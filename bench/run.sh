@@ -21,6 +21,13 @@
 #                   run waits, up to 10 s, for a quiet moment, because a
 #                   shared machine's bursts would otherwise land in the
 #                   medians.  0 turns the wait off.
+#   BENCH_LINK      percent of its best that a cache line's round trip
+#                   between two CPUs may take before an overhead run on
+#                   2 or more threads (forkjoin, forkjoin-cold, reduction,
+#                   sched) starts (default 150 for bench, off for
+#                   bench-quick): each such run waits, up to 10 s, for the
+#                   host to place the virtual CPUs as it did at their
+#                   fastest (bench/link.c says why).  0 turns the wait off.
 set -u
 mode=full
 [ "${1:-}" = bench-quick ] && mode=quick
@@ -180,8 +187,38 @@ wait_quiet() {
   [ $tries -eq 0 ] || waited=$((waited + 1))
 }
 
+# The link gate, for the runs whose figures are a few cache-line crossings:
+# the best round trip seen so far is the host's best placement, and a run
+# waits until the round trip is within $link percent of it.  As with the
+# quiet gate, a host that stays slow for 10 s makes the next 50 runs go
+# ahead without waiting; every run records the round trip it started with.
+link=${BENCH_LINK:-150}
+[ -n "$quick" ] && link=${BENCH_LINK:-0}
+link_prog=${BENCH_LINK_PROGRAM:-}
+link_best= link_waited=0 link_vain=0 link_skip=0 link_runs=0 link_ns=-
+link_gate() { # WORKLOAD THREADS: sets link_ns
+  link_ns=-
+  [ "$link" -gt 0 ] && [ "$2" -gt 1 ] && [ -x "$link_prog" ] || return 0
+  case $1 in forkjoin|forkjoin-cold|reduction|sched) ;; *) return 0 ;; esac
+  link_runs=$((link_runs + 1))
+  tries=0
+  while :; do
+    link_ns=$(timeout 5 "$link_prog") && [ "${link_ns:-0}" -gt 0 ] ||
+      { link_ns=-; return 0; }
+    if [ -z "$link_best" ] || [ "$link_ns" -lt "$link_best" ]; then
+      link_best=$link_ns
+    fi
+    [ "$link_skip" -gt 0 ] && { link_skip=$((link_skip - 1)); break; }
+    [ $((link_ns * 100)) -le $((link_best * link)) ] && break
+    tries=$((tries + 1))
+    [ $tries -lt 50 ] || { link_vain=$((link_vain + 1)) link_skip=50; break; }
+    sleep 0.2
+  done
+  [ $tries -eq 0 ] || link_waited=$((link_waited + 1))
+}
+
 raw=$out/raw.csv
-echo "workload,impl,threads,size,chunk,median,min,max,check,tuning,rep" > "$raw"
+echo "workload,impl,threads,size,chunk,median,min,max,check,tuning,rep,link_ns" > "$raw"
 total=$(wc -l < "$plan")
 start=$(date +%s)
 n=0 failed=0
@@ -198,6 +235,7 @@ while read -r w impl t size chunk inner tun rep; do
   last_w=$w
   cmd=$(command_of "$impl")
   wait_quiet
+  link_gate "$w" "$t"
   row=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME \
         $(tuning_env "$tun") timeout 600 \
         $cmd "$impl" "$w" "$t" "$size" "$chunk" "$inner" $quick \
@@ -208,14 +246,20 @@ while read -r w impl t size chunk inner tun rep; do
     echo "$w $impl $t $size $chunk: exit $status" >> "$out/errors.txt"
     row="$w,$impl,$t,$size,$chunk,,,,FAILED"
   fi
-  echo "$row,$tun,$rep" >> "$raw"
+  echo "$row,$tun,$rep,$link_ns" >> "$raw"
 done < "$plan"
 echo "" >&2
 echo "bench: $n runs in $(($(date +%s) - start)) s, $waited of them waited" \
-     "for a quiet machine; load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+     "for a quiet machine, $link_waited for the host's best placement;" \
+     "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 echo "quiet gate: ${quiet}% of all CPUs; $waited of $n runs waited," \
   "$noisy times in vain" >> "$out/machine.txt"
+if [ "$link_runs" -gt 0 ]; then
+  echo "link gate: ${link}% of the best round trip between two CPUs" \
+    "(${link_best:-?} ns); $link_waited of $link_runs overhead runs waited," \
+    "$link_vain times in vain" >> "$out/machine.txt"
+fi
 
 # -------------------------------------------------------------- report --
 cat "$out/machine.txt"
