@@ -10,8 +10,8 @@
  * Why the bench needs it: a virtual machine's CPUs are placed by its host,
  * and a host may move them between cores that share a cache and cores
  * that do not.  On the machine the results in the README come from, the
- * round trip is about 105 ns in one placement and 440 ns in the other,
- * for seconds or minutes at a time, and every runtime's fork-join figure
+ * round trip is 50 to 150 ns in one placement and 350 to 440 ns in the
+ * other, for seconds or minutes at a time, and every runtime's fork-join figure
  * follows it (0.28 against 0.65 us for wq).  A median over processes
  * measured partly in each placement says more about the host than about
  * the runtime, so run.sh waits for the faster placement before each
@@ -38,11 +38,6 @@
  */
 static _Alignas(64) atomic_long ball;
 
-struct side {
-    int cpu;
-    long first; /* the value this side waits for first */
-};
-
 static void pin(int cpu)
 {
     cpu_set_t set;
@@ -58,12 +53,11 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The second CPU: returns every serve, for every batch. */
+/* The second CPU (*arg): returns every serve, for every batch. */
 static void *returner(void *arg)
 {
-    const struct side *s = arg;
-    pin(s->cpu);
-    for (long v = s->first; v < 2L * ROUND_TRIPS * BATCHES; v += 2) {
+    pin(*(const int *)arg);
+    for (long v = 1; v < 2L * ROUND_TRIPS * BATCHES; v += 2) {
         while (atomic_load_explicit(&ball, memory_order_acquire) != v)
             ;
         atomic_store_explicit(&ball, v + 1, memory_order_release);
@@ -85,9 +79,8 @@ int main(void)
         return 0;
     }
     pthread_t t;
-    struct side other = {cpus[1], 1};
     atomic_store_explicit(&ball, 0, memory_order_relaxed);
-    if (pthread_create(&t, NULL, returner, &other) != 0)
+    if (pthread_create(&t, NULL, returner, &cpus[1]) != 0)
         return 1;
     pin(cpus[0]);
     double best = 1e9;

@@ -61,11 +61,12 @@ plan_workload reduction 0 0 11 1 "$up_to" "wq wq-unordered $omp tbb tbb-det
    ptp-1d ptp-tile cthpool"
 plan_workload forkjoin-cold 0 0 2 1 "$maxt" "$pools"
 # Chunk 1, the target's, in more processes: its figures are a few ns, and
-# one process's scatter on a shared machine is ten times that (-10 to +25 ns
+# one process's scatter on a shared machine is ten times that (-14 to +59 ns
 # a chunk, from how fast each virtual CPU ran while the process measured its
 # reference and then its loops).  The median of 21 processes still moves by
 # 2.5 ns from run to run, as much as wq and pthreadpool differ; wq and the
 # dynamic schedules the target names get 101 (a minute and a half more).
+# The list below is the one summary.awk's per-chunk target compares with.
 sched1= sched1x= sched=
 for c in 1 2 4 8 16 32 64 128 256 512 1024; do
   for impl in wq $omp tbb ptp-1d ptp-tile cthpool; do
