@@ -29,12 +29,7 @@
 
 #include "cpu.h"
 #include "suites.h"
-
-#ifdef HAVE_VALGRIND_VALGRIND_H
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "util.h"
 
 #ifndef WQ_TEST_SRCDIR
 #define WQ_TEST_SRCDIR "tests"

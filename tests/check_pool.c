@@ -15,12 +15,6 @@
 #include "suites.h"
 #include "util.h"
 
-#ifdef HAVE_VALGRIND_VALGRIND_H
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 static int nothing(void *ctx, size_t b, size_t e)
 {
     (void)ctx;

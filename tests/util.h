@@ -30,6 +30,15 @@
 #endif
 #define CHILD_THREADS (UNDER_TSAN ? 1u : 3u)
 
+/* Valgrind runs one thread of a process at a time; tests that need two
+ * threads running at once skip there.  (config.h, included first by every
+ * suite, says whether its header is installed.) */
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 /* The pool sizes of the grid; 0 stands for the default pool (NULL). */
 static const unsigned grid_threads[] = {1, 2, 3, 8, 0};
 #define GRID_SIZE ((int)(sizeof grid_threads / sizeof *grid_threads))
