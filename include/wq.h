@@ -164,7 +164,10 @@ WQ_EXPORT const char *wq_strerror(int code);
  * cover [0, n) exactly once, from any thread of the pool, in any order.
  *
  * chunk   the length of each piece (the last may be shorter): the unit of
- *         scheduling, as Python's chunksize.  0: wq picks the pieces, large
+ *         scheduling, as Python's chunksize.  Each chunk is claimed on its
+ *         own, so a chunk that is slow, or that waits for other chunks to
+ *         run, delays only itself: every chunk not yet started can be taken
+ *         by an idle thread.  0: wq picks the pieces, large
  *         first and smaller towards the end of each thread's share, stealing
  *         from busy threads, which balances uneven iterations untuned.
  * ctx     passed to body untouched.
