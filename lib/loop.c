@@ -10,7 +10,7 @@
 #include <sched.h>
 #include <stdint.h>
 
-#include "cpu.h"
+#include "place.h"
 #include "loop.h"
 #include "thread.h"
 
@@ -160,20 +160,22 @@ static int wq__loop_between(const struct wq__loop *loop, int owner)
     return loop->report || (owner && loop->yield_at != 0);
 }
 
-/* Run claims from one lane until it is empty or the loop has stopped. */
-static void wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
-                          _Atomic uint32_t *open, int owner)
+/* Run claims from one lane until it is empty or the loop has stopped.
+ * Returns 1 if it ran a piece. */
+static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
+                         _Atomic uint32_t *open, int owner)
 {
     const size_t end = lane->end;
     const int mode = loop->claim;
-    int between = wq__loop_between(loop, owner);
+    int between = wq__loop_between(loop, owner), ran = 0;
     size_t first, last;
     while (!wq__loop_stopped(loop) &&
            wq__claim(lane, end, mode, open, &first, &last)) {
         int rc = loop->piece(loop, first, last);
+        ran = 1;
         if (rc) {
             wq__keep_first(&loop->error, rc);
-            return;
+            return ran;
         }
         if (between) {
             if (loop->report)
@@ -183,28 +185,32 @@ static void wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
             between = wq__loop_between(loop, owner);
         }
     }
+    return ran;
 }
 
 /* Work on the loop from lane `lane` until no unit is left anywhere (or the
- * loop has stopped).  Returns when this thread can find nothing more. */
-static void wq__loop_work(struct wq__loop *loop, int lane,
-                          _Atomic uint32_t *open, int owner)
+ * loop has stopped).  Returns when this thread can find nothing more: 1 if
+ * it ran a piece. */
+static int wq__loop_work(struct wq__loop *loop, int lane,
+                         _Atomic uint32_t *open, int owner)
 {
+    int ran = 0;
     while (lane >= 0) {
-        wq__lane_work(loop, &loop->lanes[lane], open, owner);
+        ran |= wq__lane_work(loop, &loop->lanes[lane], open, owner);
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
         if (wq__loop_stopped(loop) || !wq__load_relaxed(open))
-            return;
+            break;
         lane = wq__richest_lane(loop);
     }
+    return ran;
 }
 
 /* A helper's entry (wq__help_fn): work from the lane of this worker's
  * index (the owner holds lane 0), so joining writes nothing shared; a
  * thread without a lane of its own starts by stealing.  Then close the slot
  * if the range has run out so that other threads stop joining. */
-static void wq__loop_help(struct wq__job *job, int slot)
+static int wq__loop_help(struct wq__job *job, int slot)
 {
     struct wq__loop *loop = (struct wq__loop *)(void *)job; /* first member */
     struct wq__frame frame;
@@ -218,8 +224,9 @@ static void wq__loop_help(struct wq__job *job, int slot)
     if (wq__self.pool != loop->pool)
         lane = 0;
     /* A worker on the CPU the owner published from marks itself crowded;
-     * it moves off once it has left the job (wq__slot_help), not now,
-     * when the owner might have to wait for the move. */
+     * it moves off once it has left the job (its loop in pool.c calls
+     * wq__uncrowd), not now, when the owner might have to wait for the
+     * move. */
     if (loop->owner_cpu >= 0 && wq__self.pool == loop->pool &&
         wq__cpu_current() == loop->owner_cpu)
         wq__self.crowded = 1;
@@ -227,8 +234,8 @@ static void wq__loop_help(struct wq__job *job, int slot)
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     int own = lane > 0 && lane < loop->nlanes;
-    wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop),
-                  &loop->pool->slots[slot].hint, 0);
+    int ran = wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop),
+                            &loop->pool->slots[slot].hint, 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
@@ -237,6 +244,7 @@ static void wq__loop_help(struct wq__job *job, int slot)
      * taken off the board. */
     if (wq__load_relaxed(&loop->error))
         wq__board_close(loop->pool, slot, job);
+    return ran;
 }
 
 /* Cut the units into nlanes lanes: lane i gets units/nlanes units, the
