@@ -413,7 +413,11 @@ static int wq__map_piece(void *arg, size_t lo, size_t hi)
 int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
            size_t in_size, void *out, size_t out_size, wq_map_fn fn, void *ctx)
 {
-    if (!fn || !out || (!in && in_size))
+    if (!fn)
+        return EINVAL;
+    /* An empty map reads and writes nothing, so in and out may then be NULL
+     * whatever the strides; n == 0 cannot overflow either. */
+    if (n && (!out || (!in && in_size)))
         return EINVAL;
     /* Every address i * size must be representable. */
     if ((in_size && n > SIZE_MAX / in_size) ||
