@@ -16,7 +16,7 @@ bench_libbench_a_SOURCES = bench/bench.h bench/epcc.h bench/random.h \
 	bench/harness.c bench/epcc.c bench/scenarios.c \
 	bench/pi.c bench/walk.c bench/squares.c bench/sort.c bench/slowadd.c \
 	bench/map.c bench/uneven.c \
-	bench/syncbench.c bench/schedbench.c bench/idle.c
+	bench/syncbench.c bench/schedbench.c bench/idle.c bench/solver.c
 bench_libs = bench/libbench.a $(PTHREAD_LIBS)
 
 # run.sh's link gate (bench/link.c); not an implementation.

@@ -83,3 +83,15 @@ plan_workload sched 0 0 21 1 "$maxt" "$sched1"
 plan_workload sched 0 0 9 1 "$maxt" "$sched"
 plan_workload idle 0 0 3 1 "$maxt" "$pools"
 plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"
+
+# ------------------------------------------------ loops between serial steps --
+# solver-S: a serial step of S us, then one piece of SIZE us a thread, the
+# runtimes at their defaults (and OpenMP's active policy, as information).
+# Three processes each choose the best peer; the pairs measure the ratio.
+# Below the largest thread count, the 30 us row alone.
+solver="wq gomp-static omp-static tbb ptp-1d"
+below=$(seq 1 $((maxt - 1)) | tr '\n' ' ')
+for s in 0 50 200 1000 5000 10000; do
+  plan_workload solver-$s "10 30 300 1000" "30 300" 3 1 "$maxt" "$solver"
+  [ -z "$below" ] || plan_workload solver-$s 30 "" 3 1 "$below" "$solver"
+done

@@ -77,9 +77,14 @@ if [ "${PYTHON3:-no}" != no ]; then
   add_program "$PYTHON3" "$src/pool.py"
 fi
 command_of() { sed -n "s/^$1 //p" "$out/impls.txt"; }
-knows() { # impl workload
+knows() { # impl workload (solver-200 is known as solver-N)
   prog=$(command_of "$1" | cut -d' ' -f1)
-  [ -n "$prog" ] && grep -q "^$prog $2\$" "$out/scenarios.txt"
+  [ -n "$prog" ] || return 1
+  grep -q "^$prog $2\$" "$out/scenarios.txt" && return 0
+  case $2 in
+    *-[0-9]*) grep -q "^$prog ${2%-*}-N\$" "$out/scenarios.txt" ;;
+    *) return 1 ;;
+  esac
 }
 
 # ------------------------------------------------------------ tunings --
@@ -246,7 +251,8 @@ while read -r w impl t size chunk inner tun rep; do
     echo "$w $impl $t $size $chunk: exit $status" >> "$out/errors.txt"
     row="$w,$impl,$t,$size,$chunk,,,,FAILED"
   fi
-  echo "$row,$tun,$rep,$link_ns" >> "$raw"
+  # A process may print more than one row (solver: its -spin row).
+  printf '%s\n' "$row" | sed "s/\$/,$tun,$rep,$link_ns/" >> "$raw"
 done < "$plan"
 echo "" >&2
 echo "bench: $n runs in $(($(date +%s) - start)) s, $waited of them waited" \

@@ -1,0 +1,172 @@
+/*
+ * solver.c - loops separated by serial work, the shape of an iterative
+ * solver, a time-stepping simulation or a Monte Carlo driver: again and
+ * again, a serial step on the calling thread (a residual, a convergence
+ * test), then a parallel loop in which each thread gets one piece.
+ *
+ *   solver-S   S is the serial step in microseconds (solver-0: loops back
+ *              to back); size is the work of one piece in microseconds
+ *              (default 30).
+ *
+ * The serial step is busy work on the caller until S microseconds have
+ * passed (it spins, it does not sleep, as a real serial step computes);
+ * each piece is a calibrated busy loop of the size's length.  A process
+ * runs a fixed number of loops, set by S and the size alone (so it is the
+ * same for every runtime), and prints two rows:
+ *
+ *   solver-S        the parallel loop's wall time, the serial step
+ *                   excluded: the mean over the loops in the median
+ *                   column, the fastest and slowest loop beside it;
+ *   solver-S-spin   (S > 0) the CPU time every thread but the caller used
+ *                   during the serial steps, as a fraction of one CPU:
+ *                   what the runtime's waiting threads burn (spinning,
+ *                   yielding, waking) while the program is serial.
+ *
+ * Each loop checks that it ran every piece exactly once.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bench.h"
+
+#define SOLVER_WORK_US 30
+
+/* Delay iterations per microsecond, measured by solver_calibrate. */
+static double per_us;
+
+/* The delay rate from the fastest of several runs of a few milliseconds:
+ * the fastest is the one no interruption slowed, so the rate (and with it
+ * every piece's length) differs little from one process to the next, which
+ * matters because the loop time includes the pieces' own time. */
+static void solver_calibrate(int quick)
+{
+    long len = 1000;
+    double t = 0;
+    while (len < (1L << 40)) { /* grow to about 2 ms a run */
+        double t0 = bench_now();
+        bench_delay(len);
+        t = bench_now() - t0;
+        if (t >= 2e-3)
+            break;
+        len *= 2;
+    }
+    for (int k = quick ? 2 : 10; k > 0; k--) {
+        double t0 = bench_now();
+        bench_delay(len);
+        double d = bench_now() - t0;
+        if (d < t)
+            t = d;
+    }
+    per_us = (double)len / (t * 1e6);
+}
+
+static double cpu_clock(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define SOLVER_MAX_THREADS 256
+
+/* The runs of one piece in the current loop, a cache line each, so that
+ * no two threads' pieces write to the same line. */
+struct runs {
+    _Alignas(64) unsigned char n;
+};
+
+struct solver {
+    long piece; /* delay iterations of one piece */
+    struct runs seen[SOLVER_MAX_THREADS];
+};
+
+static void solver_piece(void *arg, size_t begin, size_t end)
+{
+    struct solver *s = arg;
+    for (size_t i = begin; i < end; i++) {
+        bench_delay(s->piece);
+        s->seen[i].n++;
+    }
+}
+
+/* The serial step: the caller computes until `us` microseconds passed. */
+static void serial_step(double us)
+{
+    double end = bench_now() + us * 1e-6;
+    while (bench_now() < end)
+        bench_delay(100);
+}
+
+/* Loops a process: about a quarter of a second of them, and never fewer
+ * than 100 (bench-quick: a fiftieth, at least 10). */
+static long solver_loops(double serial_us, double work_us, int quick)
+{
+    double budget = quick ? 2e4 : 2.5e5, least = quick ? 10 : 100;
+    double loops = budget / (serial_us + work_us + 1);
+    if (loops < least)
+        loops = least;
+    if (loops > 2000)
+        loops = 2000;
+    return (long)loops;
+}
+
+static int solver_run(const struct bench_params *p, struct bench_result *r)
+{
+    static struct solver s;
+    size_t n = p->threads;
+    double work_us = p->size ? (double)p->size : SOLVER_WORK_US;
+    double serial_us = (double)p->arg;
+    if (p->arg < 0 || n > SOLVER_MAX_THREADS) {
+        fprintf(stderr, "solver: the serial step goes in the name "
+                        "(solver-200: 200 us); at most %d threads\n",
+                SOLVER_MAX_THREADS);
+        return -1;
+    }
+    solver_calibrate(p->quick);
+    s.piece = (long)(work_us * per_us + 0.5);
+    long loops = solver_loops(serial_us, work_us, p->quick);
+    double sum = 0, lo = 0, hi = 0, others = 0, serial = 0;
+    long bad = 0;
+    p->bk->pfor(n, 1, solver_piece, &s); /* untimed: every thread awake */
+    for (long k = 0; k <= loops; k++) {
+        for (size_t i = 0; i < n; i++) {
+            bad += s.seen[i].n != 1;
+            s.seen[i].n = 0;
+        }
+        if (k == loops)
+            break;
+        if (serial_us > 0) {
+            double c0 = cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
+            double m0 = cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+            double t0 = bench_now();
+            serial_step(serial_us);
+            serial += bench_now() - t0;
+            others += cpu_clock(CLOCK_PROCESS_CPUTIME_ID) - c0 -
+                      (cpu_clock(CLOCK_THREAD_CPUTIME_ID) - m0);
+        }
+        double t0 = bench_now();
+        p->bk->pfor(n, 1, solver_piece, &s);
+        double t = bench_now() - t0;
+        sum += t;
+        if (!k || t < lo)
+            lo = t;
+        if (!k || t > hi)
+            hi = t;
+    }
+    r->med = sum / (double)loops;
+    r->lo = lo;
+    r->hi = hi;
+    r->size = (size_t)work_us;
+    r->ok = !bad;
+    r->spin = serial > 0 ? (others > 0 ? others : 0) / serial : -1;
+    snprintf(r->check, sizeof r->check, "%s%ldx%zu", bad ? "MISSED-" : "",
+             loops, n);
+    return 0;
+}
+
+const struct scenario scenario_solver = {"solver-N", solver_run};
