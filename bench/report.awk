@@ -77,7 +77,7 @@ function omp_vars(g) {
 }
 
 function analyse(g,   r, ref, wq) {
-    SP[g] = ""; EF[g] = ""; RW[g] = ""; UNIT[g] = "s"
+    SP[g] = ""; EF[g] = ""; KF[g] = ""; RW[g] = ""; UNIT[g] = "s"
     if (MED[g] == "") return
     if (W[g] ~ /^idle/ || W[g] ~ /-spin$/) UNIT[g] = "cpu"
     if (!(W[g] in overhead)) {
@@ -85,6 +85,10 @@ function analyse(g,   r, ref, wq) {
         if (ref && MED[g] > 0) {
             SP[g] = MED[ref] / MED[g]
             EF[g] = SP[g] / T[g]
+            # Karp-Flatt: the serial fraction e that Amdahl's law would
+            # need to give this speedup on T threads, overheads included.
+            if (T[g] > 1 && SP[g] > 0)
+                KF[g] = (1 / SP[g] - 1 / T[g]) / (1 - 1 / T[g])
             if (CHK[g] != CHK[ref]) CHK[g] = "WRONG:" CHK[g]
         }
     }
@@ -111,27 +115,29 @@ function rank(impl) {
 
 function table_header(w, s) {
     printf "\n== %s%s\n", w, s == "" ? "" : "  (size " s ")"
-    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %8s  %s\n", "impl", "chunk",
-           "thr", "median", "min", "max", "speedup", "eff", "wq/this", "check"
+    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %7s %8s  %s\n", "impl",
+           "chunk", "thr", "median", "min", "max", "speedup", "eff", "serial",
+           "wq/this", "check"
 }
 
-# A solver row ends with the CPU the other threads used during the serial
-# steps (its -spin row).
+# "serial" is the Karp-Flatt serial fraction; a solver row ends with the
+# CPU the other threads used during the serial steps (its -spin row).
 function table_row(g,   sp) {
     sp = W[g] ~ /^solver-[0-9]+$/ ? find(W[g] "-spin", I[g], T[g], S[g], C[g], TU[g]) : 0
-    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %8s  %s%s\n", config(g),
+    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %7s %8s  %s%s\n", config(g),
            C[g] == 0 ? "-" : C[g], T[g],
            fmt(MED[g], UNIT[g]), fmt(LO[g], UNIT[g]), fmt(HI[g], UNIT[g]),
            SP[g] == "" ? "-" : sprintf("%.2f", SP[g]),
            EF[g] == "" ? "-" : sprintf("%.1f%%", 100 * EF[g]),
+           KF[g] == "" ? "-" : sprintf("%.3f", KF[g]),
            RW[g] == "" ? "-" : sprintf("%.3f", RW[g]), CHK[g],
            sp ? "  spin " fmt(MED[sp], "cpu") : ""
 }
 
 function csv_row(g) {
-    printf "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n",
+    printf "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
            W[g], I[g], T[g], S[g], C[g], TU[g], MED[g], LO[g], HI[g],
-           UNIT[g], N[g], SP[g], EF[g], RW[g], CHK[g], omp_vars(g),
+           UNIT[g], N[g], SP[g], EF[g], KF[g], RW[g], CHK[g], omp_vars(g),
            mach["cpu"], mach["cores"], mach["kernel"] > csv
 }
 
@@ -237,7 +243,7 @@ function plot_data(g,   t, k, f, st) {
 END {
     close_group()
     print "workload,impl,threads,size,chunk,tuning,median,min,max,unit,runs," \
-          "speedup,efficiency,ratio_wq,check,omp_wait_policy,gomp_spincount," \
+          "speedup,efficiency,karp_flatt,ratio_wq,check,omp_wait_policy,gomp_spincount," \
           "kmp_blocktime,cpu,cores,kernel" > csv
     for (g = 1; g <= ng; g++) analyse(g)
     choose_lines()
