@@ -3,7 +3,7 @@
 # neither `make` nor `make check` builds or runs it; `make bench` does.
 
 bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
-	bench/plan.sh bench/pool.py
+	bench/plan.sh bench/pool.py bench/pairs.awk
 EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh bench/results
 bench_programs =
 bench_link =

@@ -18,6 +18,17 @@
 omp="gomp-static gomp-dynamic gomp-guided omp-static omp-dynamic omp-guided"
 up_to=$all_threads
 
+# The second set of processes (run.sh): pairs of wq and the best peer for
+# each ratio of the summary.  Schedbench's figures scatter most, and a cold
+# fork-join process takes five seconds.
+pairs_of() {
+  if [ -n "${BENCH_PAIRS:-}" ]; then echo "$BENCH_PAIRS"
+  elif [ -n "$quick" ]; then echo 1
+  else
+    case $1 in forkjoin-cold) echo 5 ;; sched) echo 31 ;; *) echo 11 ;; esac
+  fi
+}
+
 # ---------------------------------------------------------- seed workloads --
 plan_workload pi 100000000 1000000 21 3 "$up_to" \
   "serial wq wq-unordered gomp-static gomp-dynamic:100000 gomp-guided:1000
