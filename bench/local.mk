@@ -92,10 +92,12 @@ bench_env = BENCH_BUILD='$(abs_builddir)' BENCH_SRC='$(abs_srcdir)/bench' \
 	GNUPLOT='$(GNUPLOT)' BENCH_PROGRAMS='$(bench_programs)' \
 	BENCH_LINK_PROGRAM='$(abs_builddir)/bench/bench-link'
 
-# `make bench`, the main job: every workload on every runtime, tables on
-# the terminal, bench/out/results.csv and the plots.  `make bench-quick`:
-# every workload and runtime once, on small sizes (CI; no timing asserted).
-bench bench-quick: $(bench_programs) $(bench_link)
+# `make bench`, the full run: every workload on every runtime, tables on
+# the terminal, bench/out/results.csv and the plots.  `make compare`: the
+# seed workloads alone, serial against every runtime, in a few minutes.
+# `make bench-quick`: every workload and runtime once, on small sizes (CI;
+# no timing asserted).
+bench compare bench-quick: $(bench_programs) $(bench_link)
 if BENCH
 	@$(bench_env) $(SHELL) $(srcdir)/bench/run.sh $@
 else
@@ -103,4 +105,4 @@ else
 	@exit 1
 endif
 
-.PHONY: bench bench-quick
+.PHONY: bench compare bench-quick

@@ -1,7 +1,8 @@
 #!/bin/sh
-# run.sh - the benchmark driver of `make bench` and `make bench-quick`.
+# run.sh - the benchmark driver of `make bench`, `make compare` and
+# `make bench-quick`.
 #
-#   run.sh bench|bench-quick [WORKLOAD...]
+#   run.sh bench|compare|bench-quick [WORKLOAD...]
 #
 # Runs one process per implementation, configuration and repetition,
 # alternating implementations (A B C, then B C A, ...) so that one runtime's
@@ -9,7 +10,8 @@
 # (tables, results.csv).  Then a second, disjoint set of processes: for each
 # ratio of the summary, pairs of wq and the peer the first set found
 # fastest (pairs.awk: the median ratio and its confidence interval).  Last,
-# summary.awk (the targets, summary.md) and plot.sh (PNGs).
+# summary.awk (the targets, summary.md) and plot.sh (PNGs).  compare runs
+# the seed workloads alone, with fewer processes (plan.sh).
 # Environment (set by make):
 #   BENCH_BUILD     the build folder; BENCH_PROGRAMS the programs, relative
 #   BENCH_SRC       this folder (pool.py, report.awk, plot.sh)
@@ -37,6 +39,7 @@
 set -u
 mode=full
 [ "${1:-}" = bench-quick ] && mode=quick
+[ "${1:-}" = compare ] && mode=compare
 [ $# -gt 0 ] && shift
 only=" $* ${BENCH_ONLY:-} "
 impls_only=" ${BENCH_IMPLS:-} "
@@ -100,6 +103,7 @@ knows() { # impl workload (solver-200 is known as solver-N)
 # plan.sh may set omp_tunings to "default" for workloads where the
 # schedule, not the wait policy, is what is tuned.
 omp_tunings="default active"
+python_reps=3
 tunings_of() {
   case $1 in
     gomp-*|omp-*) echo "$omp_tunings" ;;
@@ -159,8 +163,9 @@ plan_configs() {
         listed "$impl" "$impls_only" || continue
         knows "$impl" "$w" || continue
         case $impl in serial|python-serial) [ "$t" = 1 ] || continue ;; esac
-        # Python is slow: three repetitions are plenty.
-        case $impl in python-*) [ "$rep" -le 3 ] || continue ;; esac
+        # Python is slow: three repetitions are plenty (plan.sh may say
+        # fewer).
+        case $impl in python-*) [ "$rep" -le "$python_reps" ] || continue ;; esac
         for tun in $(tunings_of "$impl"); do
           echo "$w $impl $t $size $chunk $inner $tun $rep" >> "$plan"
         done
@@ -340,5 +345,11 @@ if [ "${GNUPLOT:-no}" != no ]; then
   sh "$src/plot.sh" "$out" "$GNUPLOT" || echo "bench: plots failed" >&2
 fi
 echo "results: $out/results.csv, $out/summary.md" >&2
+if [ "$mode" = compare ]; then
+  echo "bench: that was make compare, the short run ($(($(date +%s) - all_start)) s)." \
+    "The full run, every workload with the overheads, the loops between" \
+    "serial steps and more processes, is make bench (about an hour on" \
+    "2 CPUs); README.md, Benchmarks, says what each measures." >&2
+fi
 [ "$failed" -eq 0 ] || { echo "bench: $failed runs failed or were wrong;" \
   "see $out/errors.txt" >&2; exit 1; }
