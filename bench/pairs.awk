@@ -19,6 +19,7 @@ BEGIN {
         split(line, f, " ")
         KEY[nc] = f[1]
         for (i = 2; i <= 9; i++) KEY[nc] = KEY[nc] "," f[i]
+        WS[nc] = f[1] "," f[2]
         A[nc] = f[4] "," f[5] "," f[6]
         B[nc] = f[7] "," f[8] "," f[9]
     }
@@ -28,6 +29,7 @@ BEGIN {
 
 $9 != "FAILED" && $6 != "" && split($11, r, ":") == 2 {
     id = r[1]; k = r[2]
+    if ($1 "," $4 != WS[id]) next # a second row of the process (-spin)
     who = $2 "," $5 "," $10
     if (who == A[id]) a[id, k] = $6 + 0
     else if (who == B[id]) b[id, k] = $6 + 0
