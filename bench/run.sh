@@ -241,7 +241,7 @@ failed=0 runs=0 all_start=$(date +%s)
 # run_plan PLAN RAW WHAT: one process for each line of PLAN, its rows (with
 # tuning, rep and link_ns) appended to RAW.
 run_plan() {
-  total=$(wc -l < "$1") n=0 start=$(date +%s) last_w=
+  total=$(wc -l < "$1") n=0 start=$(date +%s) last_w= logged=-10
   echo "bench: $total runs ($3, $mode) on $cpu, $cpus CPUs, $kernel" >&2
   while read -r w impl t size chunk inner tun rep; do
     n=$((n + 1))
@@ -249,8 +249,12 @@ run_plan() {
     if [ -t 2 ]; then
       printf '\r[%d/%d %ds] %-14s %-14s %2s threads %-7s rep %s   ' \
         "$n" "$total" "$el" "$w" "$impl" "$t" "$tun" "$rep" >&2
-    elif [ "$w" != "$last_w" ]; then # a log: one line a workload
-      printf '[%d/%d %ds] %s\n' "$n" "$total" "$el" "$w" >&2
+    elif [ "$w" != "$last_w" ] && [ "$el" -ge $((logged + 10)) ]; then
+      # A log: a line when the workload changes, at most one in 10 s (the
+      # pairs change workload at every pair).
+      printf '[%d/%d %ds] %s %s %s threads\n' "$n" "$total" "$el" "$w" \
+        "$impl" "$t" >&2
+      logged=$el
     fi
     last_w=$w
     cmd=$(command_of "$impl")
