@@ -126,9 +126,11 @@ plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"
 # solver-S: a serial step of S us, then one piece of SIZE us a thread, the
 # runtimes at their defaults (and OpenMP's active policy, as information).
 # Three processes each choose the best peer; the pairs measure the ratio.
-# Below the largest thread count, the 30 us row alone.
+# Below the largest thread count, the 30 us row alone, on 1, 2, 4, ...
+# threads: every count would outlast the rest of the run on many cores.
 solver="wq gomp-static omp-static tbb ptp-1d"
-below=$(seq 1 $((maxt - 1)) | tr '\n' ' ')
+below= t=1
+while [ "$t" -lt "$maxt" ]; do below="$below $t" t=$((t * 2)); done
 for s in 0 50 200 1000 5000 10000; do
   plan_workload solver-$s "10 30 300 1000" "30 300" 3 1 "$maxt" "$solver"
   [ -z "$below" ] || plan_workload solver-$s 30 "" 3 1 "$below" "$solver"
