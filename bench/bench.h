@@ -115,6 +115,10 @@ void bench_time(const struct bench_params *p, struct bench_result *r,
 extern long bench_delay_len;
 void bench_delay(long len);
 void bench_delay_calibrate(double seconds);
+/* bench_delay's iterations a microsecond: the fastest of `runs` runs of
+ * about 2 ms each, the one no interruption slowed (`bench-X --delay-rate`
+ * prints it). */
+double bench_delay_rate(int runs);
 
 /* Chunk for runtimes with no automatic partitioning when asked for their
  * default: eight pieces a thread, a common hand choice. */

@@ -85,6 +85,28 @@ void bench_delay_calibrate(double seconds)
     bench_delay_len = len;
 }
 
+double bench_delay_rate(int runs)
+{
+    long len = 1000;
+    double t = 0;
+    while (len < (1L << 40)) { /* grow to about 2 ms a run */
+        double t0 = bench_now();
+        bench_delay(len);
+        t = bench_now() - t0;
+        if (t >= 2e-3)
+            break;
+        len *= 2;
+    }
+    for (int k = 0; k < runs; k++) {
+        double t0 = bench_now();
+        bench_delay(len);
+        double d = bench_now() - t0;
+        if (d < t)
+            t = d;
+    }
+    return (double)len / (t * 1e6);
+}
+
 size_t bench_even_chunk(size_t n, unsigned threads)
 {
     size_t pieces = 8 * (size_t)threads;
@@ -147,8 +169,8 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s IMPL WORKLOAD [threads [size [chunk [inner]]]] "
-            "[quick]\n       %s --list\n",
-            argv0, argv0);
+            "[quick]\n       %s --list\n       %s --delay-rate\n",
+            argv0, argv0, argv0);
 }
 
 static void list(void)
@@ -200,6 +222,8 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--list"))
         return list(), 0;
+    if (argc == 2 && !strcmp(argv[1], "--delay-rate"))
+        return printf("%.9g\n", bench_delay_rate(20)), 0;
     int quick = argc > 3 && !strcmp(argv[argc - 1], "quick");
     argc -= quick;
     if (argc < 3)

@@ -86,6 +86,15 @@ if [ "${PYTHON3:-no}" != no ]; then
   add_program "$PYTHON3" "$src/pool.py"
 fi
 command_of() { sed -n "s/^$1 //p" "$out/impls.txt"; }
+# One rate of the busy loop for the whole run, so that a piece of the loops
+# between serial steps is the same work in every process (bench/solver.c).
+if [ -z "${BENCH_DELAY_RATE:-}" ]; then
+  for p in ${BENCH_PROGRAMS:-}; do
+    BENCH_DELAY_RATE=$("$build/$p" --delay-rate 2>/dev/null) && break
+  done
+fi
+export BENCH_DELAY_RATE
+echo "delay rate: ${BENCH_DELAY_RATE:-none} iterations a microsecond" >> "$out/machine.txt"
 knows() { # impl workload (solver-200 is known as solver-N)
   prog=$(command_of "$1" | cut -d' ' -f1)
   [ -n "$prog" ] || return 1

@@ -10,7 +10,7 @@
  *
  * The serial step is busy work on the caller until S microseconds have
  * passed (it spins, it does not sleep, as a real serial step computes);
- * each piece is a calibrated busy loop of the size's length.  A process
+ * each piece is a busy loop of the size's length (see delay_rate).  A process
  * runs a fixed number of loops, set by S and the size alone (so it is the
  * same for every runtime), and prints two rows:
  *
@@ -36,33 +36,17 @@
 
 #define SOLVER_WORK_US 30
 
-/* Delay iterations per microsecond, measured by solver_calibrate. */
-static double per_us;
-
-/* The delay rate from the fastest of several runs of a few milliseconds:
- * the fastest is the one no interruption slowed, so the rate (and with it
- * every piece's length) differs little from one process to the next, which
- * matters because the loop time includes the pieces' own time. */
-static void solver_calibrate(int quick)
+/* Delay iterations a microsecond: run.sh measures the rate once for a
+ * whole run and passes it in BENCH_DELAY_RATE, so that a piece is the very
+ * same work in every process and runtime (the loop time includes the
+ * pieces' own time, and a calibration of each process would differ by
+ * what interrupted it, or by what the runtime's waiting threads did to the
+ * caller's core meanwhile).  Run alone, a process measures its own. */
+static double delay_rate(int quick)
 {
-    long len = 1000;
-    double t = 0;
-    while (len < (1L << 40)) { /* grow to about 2 ms a run */
-        double t0 = bench_now();
-        bench_delay(len);
-        t = bench_now() - t0;
-        if (t >= 2e-3)
-            break;
-        len *= 2;
-    }
-    for (int k = quick ? 2 : 10; k > 0; k--) {
-        double t0 = bench_now();
-        bench_delay(len);
-        double d = bench_now() - t0;
-        if (d < t)
-            t = d;
-    }
-    per_us = (double)len / (t * 1e6);
+    const char *e = getenv("BENCH_DELAY_RATE");
+    double rate = e ? strtod(e, NULL) : 0;
+    return rate > 0 ? rate : bench_delay_rate(quick ? 2 : 10);
 }
 
 static double cpu_clock(clockid_t clock)
@@ -127,8 +111,7 @@ static int solver_run(const struct bench_params *p, struct bench_result *r)
                 SOLVER_MAX_THREADS);
         return -1;
     }
-    solver_calibrate(p->quick);
-    s.piece = (long)(work_us * per_us + 0.5);
+    s.piece = (long)(work_us * delay_rate(p->quick) + 0.5);
     long loops = solver_loops(serial_us, work_us, p->quick);
     double sum = 0, lo = 0, hi = 0, others = 0, serial = 0;
     long bad = 0;
