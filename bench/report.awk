@@ -116,11 +116,11 @@ function rank(impl) {
 function table_header(w, s) {
     printf "\n== %s%s\n", w, s == "" ? "" : "  (size " s ")"
     printf "%-20s %6s %4s %10s %10s %10s %8s %6s %7s %8s  %s\n", "impl",
-           "chunk", "thr", "median", "min", "max", "speedup", "eff", "serial",
+           "chunk", "thr", "median", "min", "max", "speedup", "eff", "kf-e",
            "wq/this", "check"
 }
 
-# "serial" is the Karp-Flatt serial fraction; a solver row ends with the
+# "kf-e" is the Karp-Flatt serial fraction; a solver row ends with the
 # CPU the other threads used during the serial steps (its -spin row).
 function table_row(g,   sp) {
     sp = W[g] ~ /^solver-[0-9]+$/ ? find(W[g] "-spin", I[g], T[g], S[g], C[g], TU[g]) : 0
