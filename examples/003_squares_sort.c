@@ -168,9 +168,9 @@ static int sweep(const char *name, experiment run, void *ctx, wq_pool *pool,
 {
     const unsigned p = wq_pool_size(pool);
     size_t wins = 0;
-    /* e (K-F): the Karp-Flatt serial fraction. */
+    /* kf-e: the Karp-Flatt serial fraction, headed as in the bench tables. */
     fprintf(stderr, "%-8s %10s %12s %12s %8s %6s %8s\n", name, "N", "serial",
-            "parallel", "speedup", "effic", "e (K-F)");
+            "parallel", "speedup", "eff", "kf-e");
     for (size_t n = first; n <= last; n *= step) {
         double sum_serial, sum_parallel;
         double ts = best_time(run, NULL, n, ctx, &sum_serial);
