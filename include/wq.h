@@ -173,8 +173,18 @@ WQ_EXPORT const char *wq_strerror(int code);
  * loop of k pieces wakes at most k-1 threads.  If body returns non-zero, no
  * further piece starts; wq_for returns the first such value once the pieces
  * already running have finished.  Returns 0, EINVAL (body NULL; nothing
- * runs), ENOMEM/EAGAIN (the default pool could not be created), or body's
- * value.  Thread-safe and re-entrant: body may call any wq function. */
+ * runs), ENOMEM/EAGAIN (the default pool could not be created), ENOMEM
+ * (the job board had to grow and could not; nothing runs), or body's
+ * value.  Thread-safe and re-entrant: body may call any wq function.
+ *
+ * The job board.  A loop of more than one piece on a pool of more than one
+ * thread takes a slot on the pool's job board while it runs, and a group
+ * holds one for its life (not on a pool of one thread); other threads find
+ * work there.  The board starts with 256 slots and, when a loop or group
+ * finds all of them taken, doubles (one allocation, kept until the pool is
+ * destroyed), so any number of loops and groups at once get help; the only
+ * limit is memory, answered with ENOMEM by wq_for, wq_map, wq_reduce and
+ * wq_group_create. */
 typedef int (*wq_range_fn)(void *ctx, size_t begin, size_t end);
 WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
                      void *ctx);
@@ -190,7 +200,7 @@ WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
  * chunk as in wq_for.  Returns 0, EINVAL (fn or out NULL, in NULL with in_size
  * non-zero, n * in_size or n * out_size overflowing; nothing runs), or the
  * first non-zero value fn returned: then no further call of fn starts, and
- * the elements it did not run on are left unwritten. */
+ * the elements it did not run on are left unwritten; ENOMEM as wq_for. */
 typedef int (*wq_map_fn)(void *ctx, const void *in, void *out);
 WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
                      size_t in_size, void *out, size_t out_size, wq_map_fn fn,
@@ -242,14 +252,16 @@ typedef struct wq_group wq_group;
 typedef int (*wq_task_fn)(void *arg);
 
 /* Create an empty group on pool (NULL: the default pool).  Returns 0, EINVAL
- * (group NULL), ENOMEM. */
+ * (group NULL), ENOMEM (including a job board that could not grow: see
+ * wq_for). */
 WQ_EXPORT int wq_group_create(wq_group **group, wq_pool *pool);
 
 /* Queue fn(arg) to run on the pool.  Never drops a task and never blocks for
  * long: when the group's queue is full, the caller runs queued tasks itself
- * until there is room.  May be called from several threads at once,
- * including from the group's own tasks.  Returns 0 or EINVAL (group or fn
- * NULL). */
+ * until there is room.  (A pool of one thread has no other thread to run
+ * tasks: there the caller runs each task before submit returns.)  May be
+ * called from several threads at once, including from the group's own
+ * tasks.  Returns 0 or EINVAL (group or fn NULL). */
 WQ_EXPORT int wq_group_submit(wq_group *group, wq_task_fn fn, void *arg);
 
 /* Wait until every task submitted so far has finished, running queued tasks

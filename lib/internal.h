@@ -63,8 +63,16 @@ struct wq__slot {
     _Atomic uint32_t parked;
 };
 
+/* The board's first segment, inside the pool.  When every slot is taken
+ * the board grows by one segment, doubling it: segment k >= 1 holds
+ * WQ__BOARD_SLOTS << (k - 1) slots, the first of them slot
+ * WQ__BOARD_SLOTS << (k - 1), followed in the same allocation by their
+ * bitmap words.  Segments live as long as the pool, as slots must. */
 #define WQ__BOARD_WORDS 4
 #define WQ__BOARD_SLOTS (64 * WQ__BOARD_WORDS)
+/* Segments 1 to 23: 2^31 slots in all, more than int slot numbers need
+ * and more memory than an allocation can get before that. */
+#define WQ__BOARD_SEGMENTS 24
 
 /* ------------------------------------------------------------------ pool -- */
 
@@ -131,7 +139,33 @@ struct wq_pool {
      */
     WQ__ALIGNED _Atomic uint64_t used[WQ__BOARD_WORDS];
     struct wq__slot slots[WQ__BOARD_SLOTS];
+    /* The board's bitmap words, WQ__BOARD_WORDS << (segments - 1): grown
+     * by CAS (release) after the new segment's pointer is installed, read
+     * acquire by every scan and publication, so a slot number below 64 *
+     * words has its segment visible.  Segment k's pointer (more[k - 1]) is
+     * installed once, by CAS from NULL (release: the segment's zeroed
+     * memory before it), and read acquire; freed with the pool. */
+    WQ__ALIGNED _Atomic unsigned words;
+    _Atomic(struct wq__slot *) more[WQ__BOARD_SEGMENTS - 1];
 };
+
+/* The segment (>= 1) that holds slot number n >= WQ__BOARD_SLOTS. */
+static inline unsigned wq__board_segment(unsigned n)
+{
+    return 32u - (unsigned)__builtin_clz(n / WQ__BOARD_SLOTS);
+}
+
+/* Board slot `slot`.  The caller knows the slot from a publication or a
+ * scan, each of which read words (acquire) after the segment was made. */
+static inline struct wq__slot *wq__slot_at(wq_pool *pool, int slot)
+{
+    unsigned n = (unsigned)slot;
+    if (n < WQ__BOARD_SLOTS)
+        return &pool->slots[n];
+    unsigned k = wq__board_segment(n);
+    struct wq__slot *seg = wq__load_acquire(&pool->more[k - 1]);
+    return &seg[n - (WQ__BOARD_SLOTS << (k - 1))];
+}
 
 /* pool.c */
 WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
@@ -157,6 +191,7 @@ WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
 WQ__HIDDEN int wq__board_help_recent(wq_pool *pool);
 WQ__HIDDEN int wq__board_has_work(wq_pool *pool);
+WQ__HIDDEN void wq__board_free(wq_pool *pool);
 
 /* -------------------------------------------------------- the task ring -- */
 

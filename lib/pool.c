@@ -308,6 +308,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
                                                : WQ_PROGRESS_MS_DEFAULT) *
                      1e-3;
     pool->forks = wq__load_relaxed(&wq__forks);
+    atomic_init(&pool->words, WQ__BOARD_WORDS);
     pool->workers = wq__calloc(pool->size, sizeof *pool->workers);
     if (!pool->workers) {
         free(pool);
@@ -355,6 +356,7 @@ static int wq__pool_busy(const wq_pool *pool)
 
 static void wq__pool_free(wq_pool *pool)
 {
+    wq__board_free(pool);
     free(pool->workers);
     free(pool);
 }
