@@ -280,7 +280,8 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
 
 /* --------------------------------------------------------- worker slots -- */
 
-/* Threads from outside a pool that can hold a worker index of it at once. */
+/* Threads from outside a pool that can hold a worker index of it at once
+ * (see wq_worker_index for what the next one gets). */
 #define WQ_CALLERS_MAX 64u
 /* What wq_worker_index() returns outside every call and hook. */
 #define WQ_NO_INDEX (~0u)
@@ -294,28 +295,36 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
  *   - A worker thread has its fixed slot, 1 to size-1: the slot its
  *     on_start and on_stop hooks receive (this returns it there too).
  *   - A thread from outside the pool (one that called wq_for, wq_map or
- *     wq_reduce, or that runs group tasks inside wq_group_submit,
- *     wq_group_wait or wq_pool_destroy) gets 0 or an index from size to
+ *     wq_reduce, or that runs group tasks inside wq_group_submit or
+ *     wq_group_wait) gets 0 or an index from size to
  *     size + WQ_CALLERS_MAX - 2, taken the first time it asks during a call
  *     and held until that call returns (the outermost one on that pool, if
  *     calls nest).  Several outside threads inside one pool at once thus
- *     never share an index; the first usually gets 0.  When WQ_CALLERS_MAX
- *     outside threads hold one, the next to ask waits for one to return.
- *     Passing an index on orders its holders: what the first wrote into its
- *     scratch happens before the next holder's use of it.
+ *     never share an index; the first usually gets 0.  Passing an index on
+ *     orders its holders: what the first wrote into its scratch happens
+ *     before the next holder's use of it.
+ *   - At most WQ_CALLERS_MAX outside threads hold an index of one pool at
+ *     once.  While they all do, any other outside thread that asks gets
+ *     WQ_NO_INDEX at once (it never waits: a holder may be waiting for it)
+ *     and asks afresh at its next call of wq_worker_index.  A program whose
+ *     callbacks may run in more than WQ_CALLERS_MAX outside threads at once
+ *     (a thread per request, say) must check for WQ_NO_INDEX and use other
+ *     storage then.
  *
  * The index belongs to the thread, not to the call: a callback that calls
  * wq on the same pool shares its index with the nested callbacks that run
  * on its thread meanwhile, so hold no scratch across a nested call.  Inside
  * a callback of pool B running within a callback of pool A, it is the index
  * in B.  Outside every call and hook it returns WQ_NO_INDEX.  Cheap (a
- * thread-local look-up), never allocates, may block only as said above. */
+ * thread-local look-up, and one CAS the first time an outside thread asks
+ * during a call), never allocates, never blocks. */
 WQ_EXPORT unsigned wq_worker_index(void);
 
 /* The bound of wq_worker_index() on pool: wq_pool_size(pool) +
- * WQ_CALLERS_MAX - 1.  NULL: the default pool (created if needed; 0 if it
- * cannot be).  Fill scratch arrays lazily: most upper entries are used only
- * when several outside threads call at once.  Thread-safe. */
+ * WQ_CALLERS_MAX - 1; every index it returns other than WQ_NO_INDEX is
+ * below it.  NULL: the default pool (created if needed; 0 if it cannot
+ * be).  Fill scratch arrays lazily: most upper entries are used only when
+ * several outside threads call at once.  Thread-safe. */
 WQ_EXPORT unsigned wq_pool_slots(const wq_pool *pool);
 
 /* -------------------------------------------------------------- version -- */

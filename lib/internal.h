@@ -127,7 +127,8 @@ struct wq_pool {
 
     /* Worker indices held by threads from outside the pool (slot.c): bit k
      * stands for index 0 (k = 0) or size - 1 + k.  Set by CAS (acquire)
-     * when such a thread first asks for its index during a call, cleared
+     * when such a thread first asks for its index during a call (none
+     * free: it gets WQ_NO_INDEX and claims nothing), cleared
      * (release) when that call returns.  The release pairs with the next
      * claimer's acquire, so what one holder wrote into its scratch buffer
      * happens before the next holder of the index uses it. */

@@ -6,13 +6,12 @@
  * index only when it asks, so calls that never ask cost nothing, and keeps
  * it in the outermost frame of that pool on its stack, which gives it back
  * when the call returns.  Outside indices are the bits of pool->callers
- * (see its comment in internal.h for the memory orders).
+ * (see its comment in internal.h for the memory orders); when all are
+ * held, the thread that asks gets WQ_NO_INDEX and asks again next time.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
-
-#include <sched.h>
 
 #include "internal.h"
 
@@ -21,22 +20,20 @@ static unsigned wq__index_of_bit(const wq_pool *pool, unsigned bit)
     return bit == 0 ? 0 : pool->size - 1 + bit;
 }
 
+/* An outside index, or WQ_NO_INDEX when WQ_CALLERS_MAX outside threads
+ * hold one.  Never waits: a holder gives its index back only when its
+ * outermost call returns, which may depend on this thread (it may be
+ * running a task that the holder waits for). */
 static unsigned wq__index_claim(wq_pool *pool)
 {
     uint64_t used = wq__load_relaxed(&pool->callers);
-    for (;;) {
-        if (~used) {
-            unsigned bit = (unsigned)__builtin_ctzll(~used);
-            if (wq__cas_weak_acquire(&pool->callers, &used,
-                                     used | (UINT64_C(1) << bit)))
-                return wq__index_of_bit(pool, bit);
-            continue;
-        }
-        /* WQ_CALLERS_MAX outside threads hold one: each gives it back when
-         * its call returns, which needs no help from this thread. */
-        sched_yield();
-        used = wq__load_relaxed(&pool->callers);
+    while (~used) {
+        unsigned bit = (unsigned)__builtin_ctzll(~used);
+        if (wq__cas_weak_acquire(&pool->callers, &used,
+                                 used | (UINT64_C(1) << bit)))
+            return wq__index_of_bit(pool, bit);
     }
+    return WQ_NO_INDEX;
 }
 
 void wq__index_release(wq_pool *pool, unsigned index)
