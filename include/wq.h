@@ -127,13 +127,18 @@ typedef struct wq_options {
  * none is left running).  Thread-safe. */
 WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
 
-/* Finish the tasks still queued in the pool's groups, stop and join its
- * threads, and free it.  NULL destroys the default pool (if it was created),
- * which the next call with a NULL pool creates afresh.  No loop may be
- * running on the pool and no other thread may use it during or after the
- * call.  It does nothing (the pool is in use, and stays usable) when called
- * from inside a callback or task running on that same pool or from one of
- * its worker hooks, or while a group of the pool has not been destroyed. */
+/* Stop and join the pool's threads and free it.  NULL destroys the default
+ * pool (if it was created), which the next call with a NULL pool creates
+ * afresh.  No loop may be running on the pool and no other thread may use
+ * it during or after the call; for the default pool that means no call with
+ * a NULL pool in any other thread meanwhile (nothing guards against one, so
+ * code that shares the default pool with code it does not control, a
+ * library say, should leave it alone: it is never freed otherwise, and
+ * stays reachable).  It does nothing (the pool is in use, and stays usable)
+ * when called from inside a callback or task running on that same pool or
+ * from one of its worker hooks, or while a group of the pool has not been
+ * destroyed; since wq_group_destroy finishes a group's tasks, no task is
+ * ever left queued when a pool is freed. */
 WQ_EXPORT void wq_pool_destroy(wq_pool *pool);
 
 /* Threads of the pool, the caller included; NULL: the default pool's

@@ -48,10 +48,11 @@ struct wq__job {
  *          still hold unclaimed units, for a group its queued-task count.
  *          Relaxed everywhere: a stale hint costs one wasted look or one
  *          later look, never correctness.
- *   users  references held by helpers; seq_cst increment (see job), release
- *          decrement that pairs with the owner's acquire read when it drains:
- *          everything a helper wrote for the job happens before the owner
- *          returns.
+ *   users  references held by helpers; seq_cst increment (see job), seq_cst
+ *          decrement: its release half pairs with the owner's acquire read
+ *          when it drains (everything a helper wrote for the job happens
+ *          before the owner returns), and it is seq_cst because the helper
+ *          then reads parked (see parked).
  *   parked the owner sleeps on users; seq_cst store before its last look at
  *          users, seq_cst load by a helper after its decrement to 0
  *          (Dekker pair: one of the two sees the other).

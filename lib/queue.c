@@ -302,7 +302,12 @@ int wq__board_has_work(wq_pool *pool)
  * Progress.  A CAS on tail or head fails only because another operation's
  * CAS on it succeeded, so claims are lock-free.  No operation waits for
  * another: where the original spins on a producer stalled between its CAS
- * and its store, wq answers "empty" and returns.
+ * and its store, wq answers "empty" and returns.  The queue as a whole is
+ * not lock-free, though: while that producer stays stalled, every pop
+ * answers "empty", so it hides every task pushed after its own (they are
+ * in the ring, behind a cell not yet filled) until it stores its seq.  The
+ * group's hint and pending still count them, so nothing is lost; waiters
+ * and helpers look again.
  *
  * tests/model/ring.pml checks all of this for two producers and two
  * consumers on a ring of two cells, over every interleaving: the value each
