@@ -127,8 +127,8 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     g->job.flags = pool->flags;
     /* With one thread nobody else would pop the ring: run tasks at submit.
      * Otherwise publish fails only if the board cannot grow. */
-    g->slot = -1;
-    if (pool->size > 1 && (g->slot = wq__board_publish(pool, &g->job, 0)) < 0) {
+    g->slot = pool->size > 1 ? wq__board_publish(pool, &g->job, 0) : -1;
+    if (pool->size > 1 && g->slot < 0) {
         wq__ring_fini(&g->ring);
         free(g);
         return ENOMEM;

@@ -262,7 +262,8 @@ int wq__board_has_work(wq_pool *pool)
         while (used) {
             unsigned bit = (unsigned)__builtin_ctzll(used);
             used &= used - 1;
-            if (wq__load_relaxed(&wq__slot_at(pool, (int)(w * 64 + bit))->hint))
+            struct wq__slot *s = wq__slot_at(pool, (int)(w * 64 + bit));
+            if (wq__load_relaxed(&s->hint))
                 return 1;
         }
     }
