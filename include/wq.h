@@ -108,9 +108,16 @@ typedef struct wq_options {
     void *progress_arg;
     size_t progress_ms;
 
+    /* Threads from outside the pool that can hold a worker index of it at
+     * once (see wq_worker_index), at most WQ_CALLERS_LIMIT.  0: the
+     * environment variable WQ_CALLERS if it holds a positive integer up to
+     * WQ_CALLERS_LIMIT, else WQ_CALLERS_MAX.  Each costs a bit, and one
+     * more entry in scratch arrays of wq_pool_slots() entries. */
+    unsigned callers;
+
     /* Reserved: keep zero.  Room for the fields to come; the struct keeps
      * its size as fields take their place. */
-    void *reserved[5];
+    void *reserved[4];
 } wq_options;
 
 #define WQ_SPIN_US_DEFAULT 100
@@ -121,8 +128,8 @@ typedef struct wq_options {
 
 /* Create a pool.  opt may be NULL (every default).  All threads are created
  * here; no later call creates a thread or allocates on the hot path of a loop.
- * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, a reserved
- * field set), ENOMEM, or EAGAIN (a thread could not be created, for instance
+ * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, callers above
+ * WQ_CALLERS_LIMIT, a reserved field set), ENOMEM, or EAGAIN (a thread could not be created, for instance
  * beyond the system's thread limit or with a stack_size no memory can hold;
  * none is left running).  Thread-safe. */
 WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
@@ -285,9 +292,12 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
 
 /* --------------------------------------------------------- worker slots -- */
 
-/* Threads from outside a pool that can hold a worker index of it at once
- * (see wq_worker_index for what the next one gets). */
+/* Threads from outside a pool that can hold a worker index of it at once,
+ * unless wq_options.callers (or WQ_CALLERS) says otherwise; see
+ * wq_worker_index for what the next one gets. */
 #define WQ_CALLERS_MAX 64u
+/* The most wq_options.callers may ask for. */
+#define WQ_CALLERS_LIMIT 65536u
 /* What wq_worker_index() returns outside every call and hook. */
 #define WQ_NO_INDEX (~0u)
 
@@ -302,19 +312,20 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
  *   - A thread from outside the pool (one that called wq_for, wq_map or
  *     wq_reduce, or that runs group tasks inside wq_group_submit or
  *     wq_group_wait) gets 0 or an index from size to
- *     size + WQ_CALLERS_MAX - 2, taken the first time it asks during a call
+ *     size + callers - 2 (callers: the pool's wq_options.callers, by
+ *     default WQ_CALLERS_MAX), taken the first time it asks during a call
  *     and held until that call returns (the outermost one on that pool, if
  *     calls nest).  Several outside threads inside one pool at once thus
  *     never share an index; the first usually gets 0.  Passing an index on
  *     orders its holders: what the first wrote into its scratch happens
  *     before the next holder's use of it.
- *   - At most WQ_CALLERS_MAX outside threads hold an index of one pool at
- *     once.  While they all do, any other outside thread that asks gets
+ *   - At most callers outside threads hold an index of one pool at once.
+ *     While they all do, any other outside thread that asks gets
  *     WQ_NO_INDEX at once (it never waits: a holder may be waiting for it)
  *     and asks afresh at its next call of wq_worker_index.  A program whose
- *     callbacks may run in more than WQ_CALLERS_MAX outside threads at once
- *     (a thread per request, say) must check for WQ_NO_INDEX and use other
- *     storage then.
+ *     callbacks may run in more outside threads at once (a thread per
+ *     request, say) raises callers to its thread count, or checks for
+ *     WQ_NO_INDEX and uses other storage then.
  *
  * The index belongs to the thread, not to the call: a callback that calls
  * wq on the same pool shares its index with the nested callbacks that run
@@ -325,9 +336,9 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
  * during a call), never allocates, never blocks. */
 WQ_EXPORT unsigned wq_worker_index(void);
 
-/* The bound of wq_worker_index() on pool: wq_pool_size(pool) +
- * WQ_CALLERS_MAX - 1; every index it returns other than WQ_NO_INDEX is
- * below it.  NULL: the default pool (created if needed; 0 if it cannot
+/* The bound of wq_worker_index() on pool: wq_pool_size(pool) + callers - 1
+ * (WQ_CALLERS_MAX - 1 by default); every index it returns other than
+ * WQ_NO_INDEX is below it.  NULL: the default pool (created if needed; 0 if it cannot
  * be).  Fill scratch arrays lazily: most upper entries are used only when
  * several outside threads call at once.  Thread-safe. */
 WQ_EXPORT unsigned wq_pool_slots(const wq_pool *pool);

@@ -134,6 +134,12 @@ struct wq_pool {
      * claimer's acquire, so what one holder wrote into its scratch buffer
      * happens before the next holder of the index uses it. */
     WQ__ALIGNED _Atomic uint64_t callers;
+    /* How many outside indices the pool has (wq_options.callers), and the
+     * bits of those beyond the first 64, (ncallers - 1) / 64 words
+     * allocated at creation, with the protocol of callers.  Read-only
+     * pointer and count. */
+    _Atomic uint64_t *callers_more;
+    unsigned ncallers;
 
     /* Bit i set while slot i belongs to a job's owner.  Set by CAS
      * (acq_rel) when publishing, cleared (release) after the slot's users
@@ -265,8 +271,11 @@ WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
  * and clear crowded. */
 WQ__HIDDEN void wq__uncrowd(void);
 
-/* slot.c: give back an index a frame claimed. */
+/* slot.c: give back an index a frame claimed; set up a pool's n outside
+ * indices (0 or ENOMEM) and free them. */
 WQ__HIDDEN void wq__index_release(wq_pool *pool, unsigned index);
+WQ__HIDDEN int wq__callers_init(wq_pool *pool, unsigned n);
+WQ__HIDDEN void wq__callers_fini(wq_pool *pool);
 
 static inline void wq__frame_push(struct wq__frame *f, wq_pool *pool,
                                   const struct wq_group *group,

@@ -274,7 +274,7 @@ START_TEST(progress_no_final_after_failure_or_empty)
 END_TEST
 
 /* The struct keeps the size it had before the progress fields took three
- * of its reserved pointers. */
+ * of its reserved pointers and callers a fourth. */
 struct options_v0 {
     unsigned threads;
     int spin_us;

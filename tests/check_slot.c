@@ -3,7 +3,8 @@
  * callers, group tasks, more outside callers than WQ_CALLERS_MAX), equal to
  * the hooks' slot on workers, stable across nesting, WQ_NO_INDEX outside;
  * and WQ_NO_INDEX at once, never a wait, for an outside thread beyond
- * WQ_CALLERS_MAX. */
+ * WQ_CALLERS_MAX or the pool's wq_options.callers (or WQ_CALLERS). */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -221,6 +222,7 @@ struct cycle {
     wq_pool *pool;
     _Atomic unsigned holding;
     _Atomic int started, asked, gave_up, bad_index;
+    _Atomic unsigned char *seen; /* by index: no two holders share one */
     double deadline; /* written before started is set */
     unsigned got;
 };
@@ -230,7 +232,8 @@ static int hold_index(void *ctx, size_t b, size_t e)
     struct cycle *c = ctx;
     (void)b;
     (void)e;
-    if (wq_worker_index() >= wq_pool_slots(c->pool))
+    unsigned i = wq_worker_index();
+    if (i >= wq_pool_slots(c->pool) || atomic_exchange(&c->seen[i], 1))
         atomic_store(&c->bad_index, 1);
     atomic_fetch_add(&c->holding, 1);
     while (!atomic_load(&c->asked)) {
@@ -267,26 +270,32 @@ static void *call_once(void *arg)
     return NULL;
 }
 
-START_TEST(slot_beyond_max_never_waits)
+/* The cycle on a pool of 2 with the given wq_options.callers (0: the
+ * default); holders: how many outside indices that makes. */
+static void run_cycle(unsigned callers, unsigned holders)
 {
     struct cycle c = {0};
     wq_options opt = {0};
     opt.threads = 2;
+    opt.callers = callers;
     ck_assert_int_eq(wq_pool_create(&c.pool, &opt), 0);
-    pthread_t held[WQ_CALLERS_MAX], last;
+    ck_assert_uint_eq(wq_pool_slots(c.pool), 2 + holders - 1);
+    c.seen = calloc(wq_pool_slots(c.pool), sizeof *c.seen);
+    pthread_t *held = calloc(holders, sizeof *held), last;
+    ck_assert(c.seen && held);
     struct one_call hold = {&c, hold_index}, ask = {&c, ask_index};
-    for (unsigned t = 0; t < WQ_CALLERS_MAX; t++)
+    for (unsigned t = 0; t < holders; t++)
         ck_assert_int_eq(pthread_create(&held[t], NULL, call_once, &hold), 0);
-    while (atomic_load(&c.holding) < WQ_CALLERS_MAX)
+    while (atomic_load(&c.holding) < holders)
         usleep(100);
     c.deadline = wq_now() + HOLD_S;
     atomic_store(&c.started, 1);
     ck_assert_int_eq(pthread_create(&last, NULL, call_once, &ask), 0);
     pthread_join(last, NULL);
-    for (unsigned t = 0; t < WQ_CALLERS_MAX; t++)
+    for (unsigned t = 0; t < holders; t++)
         pthread_join(held[t], NULL);
     ck_assert_msg(!atomic_load(&c.gave_up),
-                  "the outside thread beyond WQ_CALLERS_MAX waited");
+                  "the outside thread beyond the pool's callers waited");
     ck_assert_int_eq(atomic_load(&c.bad_index), 0);
     ck_assert_uint_eq(c.got, WQ_NO_INDEX);
     /* The holders are gone: an index is free again. */
@@ -295,6 +304,49 @@ START_TEST(slot_beyond_max_never_waits)
     ck_assert_int_eq(wq_for(c.pool, 1, 1, ask_index, &c), 0);
     ck_assert_uint_eq(c.got, 0);
     wq_pool_destroy(c.pool);
+    free(held);
+    free(c.seen);
+}
+
+START_TEST(slot_beyond_max_never_waits)
+{
+    run_cycle(0, WQ_CALLERS_MAX);
+}
+END_TEST
+
+/* wq_options.callers sizes the outside range (over several words of the
+ * bitmap, and down to one index), and the answer beyond it is the same. */
+START_TEST(slot_callers_option)
+{
+    run_cycle(WQ_CALLERS_MAX + 70, WQ_CALLERS_MAX + 70);
+    run_cycle(1, 1);
+    wq_options opt = {0};
+    opt.callers = WQ_CALLERS_LIMIT + 1;
+    wq_pool *pool = NULL;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), EINVAL);
+    ck_assert_ptr_null(pool);
+}
+END_TEST
+
+/* WQ_CALLERS sets the default; a malformed or too large value is ignored. */
+START_TEST(slot_callers_from_environment)
+{
+    static const struct {
+        const char *value;
+        unsigned callers;
+    } cases[] = {{"100", 100},     {"1", 1},  {"0", WQ_CALLERS_MAX},
+                 {"-3", WQ_CALLERS_MAX},    {"12x", WQ_CALLERS_MAX},
+                 {"65537", WQ_CALLERS_MAX}, {"", WQ_CALLERS_MAX}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        ck_assert_int_eq(setenv("WQ_CALLERS", cases[k].value, 1), 0);
+        wq_options opt = {0};
+        opt.threads = 3;
+        wq_pool *pool;
+        ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+        ck_assert_uint_eq(wq_pool_slots(pool), 3 + cases[k].callers - 1);
+        wq_pool_destroy(pool);
+    }
+    unsetenv("WQ_CALLERS");
 }
 END_TEST
 
@@ -420,6 +472,8 @@ Suite *suite_slot(void)
         {"outside_callers_never_share", slot_outside_callers_never_share, 1},
         {"more_callers_than_max", slot_more_callers_than_max_never_share, 0},
         {"beyond_max_never_waits", slot_beyond_max_never_waits, 0},
+        {"callers_option", slot_callers_option, 0},
+        {"callers_from_environment", slot_callers_from_environment, 0},
         {"group_tasks_never_share", slot_group_tasks_never_share, 1},
         {"nested_calls", slot_nested_calls, 1},
         {"reduce_combine_on_caller", slot_reduce_combine_on_caller, 1},

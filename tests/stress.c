@@ -10,7 +10,8 @@
  *                                threads (more than WQ_CALLERS_MAX) while
  *                                CROWD_GROUPS idle groups live on every
  *                                shared pool and the default one (more than
- *                                the job board's first 256 slots)
+ *                                the job board's first 256 slots), on
+ *                                pools of 1 to 200 outside indices
  *   stress replay SEED THREADS   run the one operation of a printed seed
  *
  * Prints the operations checked per second and the violations found; the
@@ -33,6 +34,7 @@
 #define CALLERS_MAX CROWD_CALLERS
 
 static int ncallers = CALLERS;
+static int crowd; /* the crowd mode: also vary wq_options.callers */
 /* No operation finished anywhere for this long: a hang (operations take
  * milliseconds, even under a sanitizer). */
 #define HANG_SECONDS 120
@@ -55,6 +57,10 @@ static wq_pool *make_pool(struct stress_rng *r, unsigned threads)
     opt.spin_us = spins[stress_below(r, 4)];
     if (stress_below(r, 4) == 0)
         opt.flags = WQ_FLUSH_DENORMALS;
+    if (crowd) { /* outside ranges smaller and larger than the callers */
+        static const unsigned callers[] = {0, 1, 8, 200};
+        opt.callers = callers[stress_below(r, 4)];
+    }
     int rc = wq_pool_create(&pool, &opt);
     if (rc) {
         fprintf(stderr, "stress: wq_pool_create(%u threads): %s\n",
@@ -177,7 +183,7 @@ int main(int argc, char **argv)
         return atomic_load(&env.violations) ? 1 : 0;
     }
     if (argc > 1 && !strcmp(argv[1], "crowd")) {
-        env.crowd = 1;
+        env.crowd = crowd = 1;
         ncallers = CROWD_CALLERS;
         argc--;
         argv++;
