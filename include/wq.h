@@ -64,9 +64,16 @@ typedef struct wq_options {
     unsigned threads;
 
     /* How long an idle thread spins before it sleeps, in microseconds.
-     * 0: the environment variable WQ_SPIN_US if set, else WQ_SPIN_US_DEFAULT;
-     * negative: sleep at once.  Spinning buys a faster start of the next loop
-     * at the price of CPU time; an idle pool uses no CPU once it has passed. */
+     * Spinning buys a faster start of the next loop at the price of CPU
+     * time; an idle pool uses no CPU once it has passed.  Positive: that
+     * long; negative: sleep at once; 0: the environment variable
+     * WQ_SPIN_US if set, else learned: a worker spins at least
+     * WQ_SPIN_US_DEFAULT, and while the pool's loops keep coming at most
+     * WQ_SPIN_US_LEARNED_MAX apart, about 1.5 times as long as the latest
+     * pause between them, so that it spins through the serial steps of a
+     * solver's iterations instead of being woken for every loop.  After a
+     * longer pause it falls back to WQ_SPIN_US_DEFAULT, so an idle pool
+     * stops spinning at most WQ_SPIN_US_LEARNED_MAX after its last loop. */
     int spin_us;
 
     /* Stack size of each worker thread in bytes; 0: the system default.
@@ -121,6 +128,7 @@ typedef struct wq_options {
 } wq_options;
 
 #define WQ_SPIN_US_DEFAULT 100
+#define WQ_SPIN_US_LEARNED_MAX 20000
 #define WQ_PROGRESS_MS_DEFAULT 100
 #define WQ_FLUSH_DENORMALS 0x1u
 /* The largest pool wq_pool_create accepts. */
@@ -176,7 +184,10 @@ WQ_EXPORT const char *wq_strerror(int code);
  * cover [0, n) exactly once, from any thread of the pool, in any order.
  *
  * chunk   the length of each piece (the last may be shorter): the unit of
- *         scheduling, as Python's chunksize.  0: wq picks the pieces, large
+ *         scheduling, as Python's chunksize.  Each chunk is claimed on its
+ *         own, so a chunk that is slow, or that waits for other chunks to
+ *         run, delays only itself: every chunk not yet started can be taken
+ *         by an idle thread.  0: wq picks the pieces, large
  *         first and smaller towards the end of each thread's share, stealing
  *         from busy threads, which balances uneven iterations untuned.
  * ctx     passed to body untouched.

@@ -99,47 +99,6 @@ unsigned wq__affinity_cpus(void)
     return n > 0 ? n : online_cpus();
 }
 
-#ifdef __linux__
-int wq__cpu_current(void)
-{
-    /* glibc reads it from the thread's rseq area: a load, not a call. */
-    return sched_getcpu();
-}
-
-/* Why a worker moves at all: see wq__uncrowd in pool.c.  Taking the CPU
- * out of the mask makes the kernel move the thread at once; the old mask,
- * put back right after, does not move it again.
- *
- * The fixed-size set covers 1024 CPUs; a larger machine's kernel refuses
- * it (EINVAL) and nothing happens.  A mask changed by another thread
- * between the two calls here would be lost; programs that pin threads do it
- * in wq_options.on_start, before the worker helps any loop. */
-void wq__cpu_leave(void)
-{
-    cpu_set_t set;
-    int cpu = sched_getcpu();
-    CPU_ZERO(&set);
-    if (cpu < 0 || cpu >= CPU_SETSIZE ||
-        sched_getaffinity(0, sizeof set, &set) != 0 ||
-        !CPU_ISSET(cpu, &set) || CPU_COUNT(&set) < 2)
-        return;
-    CPU_CLR(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-        return;
-    CPU_SET(cpu, &set);
-    (void)sched_setaffinity(0, sizeof set, &set);
-}
-#else
-int wq__cpu_current(void)
-{
-    return -1;
-}
-
-void wq__cpu_leave(void)
-{
-}
-#endif
-
 /* ---------------------------------------------------------- file text -- */
 
 /* Opens the file named a followed by b; NULL if the name is too long or the

@@ -28,15 +28,4 @@ double wq__cgroup_cpu_limit(const char *root);
  * drops out; never below 1.  Pure. */
 unsigned wq__cpu_count_from(unsigned affinity, double quota);
 
-/* The CPU the calling thread runs on at this moment, or -1 where the
- * system cannot say.  A hint: the thread may move right after. */
-int wq__cpu_current(void);
-
-/* Move the calling thread off the CPU it runs on, to another of its
- * affinity mask, and leave the mask as it was.  For a worker that the
- * kernel placed on the CPU of the thread it helps (see wq__loop_help).
- * Does nothing when the mask holds a single CPU or cannot be read, and
- * where the system has no affinity calls. */
-void wq__cpu_leave(void);
-
 #endif /* WQ_CPU_H */

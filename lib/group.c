@@ -97,9 +97,10 @@ static int wq__group_run_one(wq_group *g, int slot)
     return ran;
 }
 
-static void wq__group_help(struct wq__job *job, int slot)
+static int wq__group_help(struct wq__job *job, int slot)
 {
-    wq__group_run_one((wq_group *)(void *)job, slot); /* first member */
+    /* The job is the group's first member. */
+    return wq__group_run_one((wq_group *)(void *)job, slot);
 }
 
 static int wq__group_usable(const wq_group *g)

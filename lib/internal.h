@@ -23,10 +23,11 @@
 
 struct wq__job;
 
-/* Help with a job: run some of its work on the calling thread and return.
- * Called only while the caller holds a reference on the job's slot, whose
- * index it is given (so it can close the slot when the work runs out). */
-typedef void (*wq__help_fn)(struct wq__job *job, int slot);
+/* Help with a job: run some of its work on the calling thread and return
+ * 1, or 0 if it found none left.  Called only while the caller holds a
+ * reference on the job's slot, whose index it is given (so it can close
+ * the slot when the work runs out). */
+typedef int (*wq__help_fn)(struct wq__job *job, int slot);
 
 struct wq__job {
     wq__help_fn help; /* written by the owner before publication, read-only */
@@ -46,8 +47,12 @@ struct wq__job {
  *          or the owner sees its reference and waits for it.
  *   hint   "there may be work": for a loop the number of its lanes that
  *          still hold unclaimed units, for a group its queued-task count.
- *          Relaxed everywhere: a stale hint costs one wasted look or one
- *          later look, never correctness.
+ *          Relaxed everywhere: a stale hint costs one wasted look (help
+ *          then reports that it ran nothing, and the worker backs off) or
+ *          one later look, never correctness.  Closing a slot stores 0;
+ *          a stopped loop's claims still in flight may then take it below
+ *          zero, where it wraps.  Nothing is lost by that: scanners also
+ *          find the job NULL, and the next publication stores it anew.
  *   users  references held by helpers; seq_cst increment (see job), seq_cst
  *          decrement: its release half pairs with the owner's acquire read
  *          when it drains (everything a helper wrote for the job happens
@@ -97,7 +102,10 @@ struct wq_pool {
      * thread starts on its creator's CPU more often than not, and a worker
      * of a spread pool that finds itself there moves off it. */
     int home_cpu;
-    double spin;         /* seconds an idle thread spins before parking */
+    /* Seconds an idle thread spins before parking: at least spin, and a
+     * worker up to the window it learns (spin.c), at most spin_max; 0 in
+     * spin_max: the window is spin, as the user set it. */
+    double spin, spin_max;
     double progress;     /* seconds between progress reports */
     unsigned long forks; /* wq__forks when created: a child sees it differ */
     wq_options opt;      /* as given, for the hooks and names */
@@ -257,19 +265,13 @@ struct wq__thread {
     unsigned slot;     /* worker index 1..size-1; 0 outside */
     struct wq__frame *frames;
     /* A worker that helped a loop from its owner's CPU (wq__loop_help)
-     * sets crowded; wq__uncrowd, after it leaves the job, moves it. */
+     * sets crowded; wq__uncrowd (place.c), after it leaves the job, moves
+     * it. */
     int crowded;
     double left_at; /* when wq__uncrowd last moved this thread (wq_now) */
 };
 
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
-
-/* Seconds between two moves of one thread off a loop owner's CPU. */
-#define WQ__UNCROWD_INTERVAL 0.001
-
-/* pool.c: move a crowded worker off its CPU (at most once an interval),
- * and clear crowded. */
-WQ__HIDDEN void wq__uncrowd(void);
 
 /* slot.c: give back an index a frame claimed; set up a pool's n outside
  * indices (0 or ENOMEM) and free them. */
@@ -312,9 +314,25 @@ static inline void wq__keep_first(_Atomic int *first, int rc)
         wq__cas_strong_relaxed(first, &none, rc);
 }
 
-/* Spin for the pool's spin window, calling done(arg) between pauses; true as
- * soon as it returns true, false when the window has passed. */
+/* spin.c: spin for the pool's base window, calling done(arg) between
+ * pauses; true as soon as it returns true, false when the window has
+ * passed. */
 WQ__HIDDEN int wq__spin_until(const wq_pool *pool, int (*done)(void *),
                               void *arg);
+
+/* An idle worker's spin window (spin.c), the worker's alone. */
+struct wq__idle {
+    double since;   /* when it last ran out of work (wq_now); 0: working */
+    double noticed; /* when it saw new work announced; 0: unknown */
+    double window;  /* how long after since it spins before it parks */
+};
+
+/* Spin as wq__spin_until does, but until idle->since + idle->window if
+ * that is later; records in idle->noticed when done returned true. */
+WQ__HIDDEN int wq__idle_spin(const wq_pool *pool, struct wq__idle *idle,
+                             int (*done)(void *), void *arg);
+/* The worker found work after its idle period: learn the next window from
+ * how long the period lasted (since to noticed), and start working. */
+WQ__HIDDEN void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle);
 
 #endif /* WQ_INTERNAL_H */

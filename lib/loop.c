@@ -10,76 +10,61 @@
 #include <sched.h>
 #include <stdint.h>
 
-#include "cpu.h"
+#include "place.h"
 #include "loop.h"
 #include "thread.h"
 
-/* Claim units from the front of a lane.  The claim that empties a lane
- * takes it off the slot's count of open lanes (`open`, the board hint), so
- * that once every unit is claimed, threads looking for work pass the loop by
- * instead of joining it for nothing (and making its owner wait for them to
- * leave).  Returns 0 when the lane is empty or the loop has stopped.
+/* Claim units from the front of a lane.  The claim that takes a lane's
+ * last unit takes the lane off the slot's count of open lanes (`open`, the
+ * board hint), so that once every unit is claimed, threads looking for work
+ * pass the loop by instead of joining it for nothing (and making its owner
+ * wait for them to leave).  Returns 0 when the lane is empty.  end is the
+ * lane's, read once by the caller (it never changes after publication).
  *
  * Chunk 0 (guided): a quarter of what is left in the lane, by CAS (guided
  * self-scheduling: large pieces while much is left, single units at the
  * end, so the last pieces to finish are small).
  *
- * A user's chunk: units are claimed with a fetch_add, one locked
- * instruction and no retry loop.  From its own lane a thread takes a 16th
- * of what is left (at least one unit), so a long lane costs one claim per
- * several chunks, while the last 31 units of every lane still go one at a
- * time and thieves always take one.  A claimed batch holds back at most a
- * 16th of what its lane had left, and batches shrink with the lane, as
- * guided self-scheduling's do, so the last to finish are single chunks.
- * (Schedbench at chunk 1, 2 threads: a 16th costs about 2 ns a chunk less
- * than a 64th.)  A batch is one call of the loop's piece, which still calls
- * the user once a chunk and ends the batch once the loop has stopped
- * (wq__loop_stopped).
+ * A user's chunk: one chunk a claim, by fetch_add: one locked instruction
+ * and no retry loop.  Claiming several at once would save locked
+ * instructions, but the claimed chunks could then not be taken by an idle
+ * thread while the claimer runs the first of them: a chunk that is slow,
+ * or that waits for the other chunks to run, would hold them back.  One at
+ * a time, every chunk not yet started stays in its lane for any thread.
  *
  * A fetch_add may pass end: a claim that finds the lane empty still adds
- * its amount, and the claim that takes the last units may add more than
- * were left.  Each thread fails at most once per lane (it stops at its
- * first empty answer, and a thief picks only lanes it saw with next < end),
- * and only the lane's own thread adds more than one, a 16th of the lane at
- * most, so next stays below end + units / 8 + the number of threads; loops
- * of more than SIZE_MAX / 4 units, where that could wrap, claim by CAS,
- * which never passes end. */
-static int wq__claim(struct wq__loop *loop, struct wq__lane *lane, int own,
-                     _Atomic uint32_t *open, size_t *begin, size_t *end)
+ * one.  Every claim first reads next and gives up if it is at end already,
+ * so a thread adds past end only when another claim took the last unit
+ * between its read and its add, and after that it reads next >= end: each
+ * thread passes end at most once per lane, and next stays below end + the
+ * number of threads.  Loops of more than SIZE_MAX / 2 units, where that
+ * could wrap, claim by CAS, which never passes end. */
+static int wq__claim(struct wq__lane *lane, size_t end, int mode,
+                     _Atomic uint32_t *open, size_t *first, size_t *last)
 {
-    if (wq__load_relaxed(&loop->error))
-        return 0;
-    if (!loop->guided && loop->units <= SIZE_MAX / 4) {
-        size_t take = 1;
-        if (own && loop->batch) {
-            size_t cur = wq__load_relaxed(&lane->next);
-            if (cur < lane->end && lane->end - cur >= 32)
-                take = (lane->end - cur) / 16;
-        }
-        size_t u = wq__fetch_add_relaxed(&lane->next, take);
-        if (u >= lane->end)
-            return 0;
-        *begin = u;
-        *end = lane->end - u < take ? lane->end : u + take;
-        if (*end == lane->end)
-            wq__fetch_sub_relaxed(open, 1);
-        return 1;
-    }
     size_t cur = wq__load_relaxed(&lane->next);
-    for (;;) {
-        if (cur >= lane->end)
+    if (cur >= end)
+        return 0;
+    size_t take = 1;
+    if (mode == WQ__CLAIM_ADD) {
+        cur = wq__fetch_add_relaxed(&lane->next, 1);
+        if (cur >= end)
             return 0;
-        size_t take = 1;
-        if (loop->guided)
-            take = (lane->end - cur + 3) / 4;
-        if (wq__cas_weak_relaxed(&lane->next, &cur, cur + take)) {
-            *begin = cur;
-            *end = cur + take;
-            if (*end == lane->end)
-                wq__fetch_sub_relaxed(open, 1);
-            return 1;
+    } else {
+        for (;;) {
+            if (mode == WQ__CLAIM_GUIDED)
+                take = (end - cur + 3) / 4;
+            if (wq__cas_weak_relaxed(&lane->next, &cur, cur + take))
+                break;
+            if (cur >= end)
+                return 0;
         }
     }
+    *first = cur;
+    *last = cur + take;
+    if (*last == end)
+        wq__fetch_sub_relaxed(open, 1);
+    return 1;
 }
 
 /* The lane with the most unclaimed units, or -1 if all are empty. */
@@ -168,41 +153,64 @@ static void wq__owner_yield(struct wq__loop *loop)
     sched_yield();
 }
 
-/* Work on the loop from lane `lane` until no unit is left anywhere (or the
- * loop has stopped).  Returns when this thread can find nothing more. */
-static void wq__loop_work(struct wq__loop *loop, int lane, int own,
-                          _Atomic uint32_t *open, int owner)
+/* Whether the thread must do something between its pieces: count them
+ * for progress reports, or, as the owner, watch for a helper. */
+static int wq__loop_between(const struct wq__loop *loop, int owner)
 {
-    while (lane >= 0) {
-        size_t begin, end;
-        while (wq__claim(loop, &loop->lanes[lane], own, open, &begin, &end)) {
-            /* One call for the whole claim: a batch of a user's chunks costs
-             * one indirect call, not one a chunk (the piece itself tests
-             * wq__loop_stopped between chunks). */
-            int rc = loop->piece(loop, begin, end);
-            if (rc) {
-                wq__keep_first(&loop->error, rc);
-                return;
-            }
+    return loop->report || (owner && loop->yield_at != 0);
+}
+
+/* Run claims from one lane until it is empty or the loop has stopped.
+ * Returns 1 if it ran a piece. */
+static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
+                         _Atomic uint32_t *open, int owner)
+{
+    const size_t end = lane->end;
+    const int mode = loop->claim;
+    int between = wq__loop_between(loop, owner), ran = 0;
+    size_t first, last;
+    while (!wq__loop_stopped(loop) &&
+           wq__claim(lane, end, mode, open, &first, &last)) {
+        int rc = loop->piece(loop, first, last);
+        ran = 1;
+        if (rc) {
+            wq__keep_first(&loop->error, rc);
+            return ran;
+        }
+        if (between) {
             if (loop->report)
-                wq__progress_piece(loop, begin, end, owner);
+                wq__progress_piece(loop, first, last, owner);
             if (owner && loop->yield_at != 0)
                 wq__owner_yield(loop);
+            between = wq__loop_between(loop, owner);
         }
+    }
+    return ran;
+}
+
+/* Work on the loop from lane `lane` until no unit is left anywhere (or the
+ * loop has stopped).  Returns when this thread can find nothing more: 1 if
+ * it ran a piece. */
+static int wq__loop_work(struct wq__loop *loop, int lane,
+                         _Atomic uint32_t *open, int owner)
+{
+    int ran = 0;
+    while (lane >= 0) {
+        ran |= wq__lane_work(loop, &loop->lanes[lane], open, owner);
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
-        if (wq__load_relaxed(&loop->error) || !wq__load_relaxed(open))
-            return;
+        if (wq__loop_stopped(loop) || !wq__load_relaxed(open))
+            break;
         lane = wq__richest_lane(loop);
-        own = 0;
     }
+    return ran;
 }
 
 /* A helper's entry (wq__help_fn): work from the lane of this worker's
  * index (the owner holds lane 0), so joining writes nothing shared; a
  * thread without a lane of its own starts by stealing.  Then close the slot
  * if the range has run out so that other threads stop joining. */
-static void wq__loop_help(struct wq__job *job, int slot)
+static int wq__loop_help(struct wq__job *job, int slot)
 {
     struct wq__loop *loop = (struct wq__loop *)(void *)job; /* first member */
     struct wq__frame frame;
@@ -216,8 +224,9 @@ static void wq__loop_help(struct wq__job *job, int slot)
     if (wq__self.pool != loop->pool)
         lane = 0;
     /* A worker on the CPU the owner published from marks itself crowded;
-     * it moves off once it has left the job (wq__slot_help), not now,
-     * when the owner might have to wait for the move. */
+     * it moves off once it has left the job (its loop in pool.c calls
+     * wq__uncrowd), not now, when the owner might have to wait for the
+     * move. */
     if (loop->owner_cpu >= 0 && wq__self.pool == loop->pool &&
         wq__cpu_current() == loop->owner_cpu)
         wq__self.crowded = 1;
@@ -225,8 +234,8 @@ static void wq__loop_help(struct wq__job *job, int slot)
     if (job->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
     int own = lane > 0 && lane < loop->nlanes;
-    wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop), own,
-                  &wq__slot_at(loop->pool, slot)->hint, 0);
+    int ran = wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop),
+                            &wq__slot_at(loop->pool, slot)->hint, 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
@@ -235,6 +244,7 @@ static void wq__loop_help(struct wq__job *job, int slot)
      * taken off the board. */
     if (wq__load_relaxed(&loop->error))
         wq__board_close(loop->pool, slot, job);
+    return ran;
 }
 
 /* Cut the units into nlanes lanes: lane i gets units/nlanes units, the
@@ -258,7 +268,7 @@ static int wq__loop_alone(struct wq__loop *loop)
         return loop->piece(loop, 0, loop->units);
     _Atomic uint32_t open = 1;
     wq__loop_lanes(loop, 1);
-    wq__loop_work(loop, 0, 1, &open, 1);
+    wq__loop_work(loop, 0, &open, 1);
     return wq__load_relaxed(&loop->error);
 }
 
@@ -281,7 +291,7 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     wq__pool_wake(pool, slot,
                   (unsigned)(units - 1 < pool->size - 1 ? units - 1
                                                         : pool->size - 1));
-    wq__loop_work(loop, 0, 1, &wq__slot_at(pool, slot)->hint, 1);
+    wq__loop_work(loop, 0, &wq__slot_at(pool, slot)->hint, 1);
     const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
     wq__board_retire(pool, slot, loop->report ? &tick : NULL);
     return wq__load_relaxed(&loop->error);
@@ -327,12 +337,11 @@ struct wq__for {
     void *ctx;
 };
 
-/* Units are chunks of `chunk` items, or single items for chunk 0. */
-static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
+/* Chunks [begin, end) of a wq_for with a user's chunk, one call each.
+ * Not inlined: its registers would be saved on the one-chunk path too. */
+__attribute__((noinline)) static int wq__for_chunks(const struct wq__for *f, struct wq__loop *loop,
+                          size_t begin, size_t end)
 {
-    const struct wq__for *f = loop->arg;
-    if (!f->chunk)
-        return f->body(f->ctx, begin, end);
     for (size_t u = begin; u < end; u++) {
         if (u > begin && wq__loop_stopped(loop))
             return 0;
@@ -346,6 +355,18 @@ static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
     return 0;
 }
 
+/* Units are chunks of `chunk` items, or single items for chunk 0.  A
+ * claim of one chunk, the common case, is a tail call of body. */
+static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
+{
+    const struct wq__for *f = loop->arg;
+    if (!f->chunk)
+        return f->body(f->ctx, begin, end);
+    if (end != begin + 1)
+        return wq__for_chunks(f, loop, begin, end);
+    size_t lo = begin * f->chunk;
+    return f->body(f->ctx, lo, f->n - lo < f->chunk ? f->n : lo + f->chunk);
+}
 
 /* A loop over n items in chunks (for and map), once its arguments passed. */
 static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,

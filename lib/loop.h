@@ -23,10 +23,11 @@
 struct wq__loop;
 
 /* Run units [begin, end) on the calling thread; non-zero stops the loop.
- * A piece that other threads' failures can stop mid-way (a batch or a
- * guided claim) tests wq__loop_stopped before each of the user's callbacks
- * after its first and returns 0 at once if it is set: a thread that has
- * seen a failure starts no more of them. */
+ * A piece that spans several of the user's callbacks (a guided claim of a
+ * map's items, or the whole range of a thread that runs the loop alone)
+ * tests wq__loop_stopped before each of them after its first and returns 0
+ * at once if it is set: a thread that has seen a failure starts no more of
+ * them. */
 typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
 
 /* One lane of units.  next: claimed by relaxed fetch_add or CAS (only
@@ -43,15 +44,11 @@ struct wq__loop {
     struct wq__job job;
     wq_pool *pool;
     size_t units;
-    /* 0: claim a user's chunks, one at a time or a small batch from a long
-     * lane of one's own; 1: claim a shrinking share of what is left in the
-     * lane (chunk 0).  Either way a claim is run as one piece. */
-    int guided;
-    /* With a user's chunk: 1 if a thread may claim a batch from a long lane
-     * of its own (wq__claim).  A loop of few, large units clears it: a
-     * batch saves it little, and it holds back work that a thread stalled
-     * by a busy machine could not hand over. */
-    int batch;
+    /* How a claim takes units from a lane (wq__claim): one by fetch_add
+     * (a user's chunk), one by CAS (a user's chunk in a loop too long for
+     * fetch_add to pass end safely), or a shrinking share of what is left
+     * (chunk 0).  A claim is run as one piece. */
+    enum { WQ__CLAIM_ADD, WQ__CLAIM_CAS, WQ__CLAIM_GUIDED } claim;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
      * the call (its frame and floating-point mode): a reduction's combine.
@@ -104,8 +101,9 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
                                  int guided, wq__piece_fn piece, void *arg)
 {
     loop->units = units;
-    loop->guided = guided;
-    loop->batch = 1;
+    /* Past SIZE_MAX / 2 units, failed fetch_adds could wrap next. */
+    loop->claim = guided ? WQ__CLAIM_GUIDED
+                 : units <= SIZE_MAX / 2 ? WQ__CLAIM_ADD : WQ__CLAIM_CAS;
     loop->piece = piece;
     loop->arg = arg;
     loop->finish = NULL;

@@ -1,6 +1,6 @@
 /*
- * pool.c - worker threads: start, look for work, spin, park, wake, stop;
- * and the process-wide default pool.
+ * pool.c - worker threads: start, look for work, wait (spin.c), park, wake,
+ * stop; and the process-wide default pool.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cpu.h"
+#include "place.h"
 #include "fault.h"
 #include "internal.h"
 #include "park.h"
@@ -89,33 +90,6 @@ double wq_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int wq__spin_until(const wq_pool *pool, int (*done)(void *), void *arg)
-{
-    if (pool->spin <= 0)
-        return done(arg);
-    double deadline = 0;
-    for (unsigned i = 0;; i++) {
-        if (done(arg))
-            return 1;
-        /* Read the clock once every 64 pauses: a pause is tens of cycles,
-         * a clock read about a hundred. */
-        if ((i & 63) == 0) {
-            double now = wq_now();
-            if (deadline == 0)
-                deadline = now + pool->spin;
-            else if (now > deadline)
-                return 0;
-            /* And give the CPU away for a moment: when the thread we wait
-             * for shares our CPU (more threads than free CPUs, a busy
-             * machine), spinning only delays it.  Uncontended, the yield
-             * is a syscall every ~2 us that returns at once. */
-            if (i)
-                sched_yield();
-        }
-        wq__cpu_relax();
-    }
-}
-
 /* Publication side of parking: see the epoch/sleepers comment in
  * internal.h.  Points workers at `slot` (-1: none), then wakes at most n
  * sleepers: a loop wakes as many as it has pieces to share, a task one. */
@@ -126,26 +100,6 @@ void wq__pool_wake(wq_pool *pool, int slot, unsigned n)
     wq__fetch_add_seq_cst(&pool->epoch, 1);
     if (n && wq__load_seq_cst(&pool->sleepers))
         wq__unpark(&pool->epoch, n > INT_MAX ? INT_MAX : (int)n);
-}
-
-/* Why a worker moves: a new thread starts on its creator's CPU more often
- * than not, and a sleeper woken by a loop's owner is often put on the
- * owner's CPU (the kernel's wake-affine rule), while another CPU is idle.
- * The kernel's balancer moves one of the two only once it has not run for
- * a while (it keeps a recently run task where its cache is), and a worker
- * that spins, yields and helps loop after loop always has.  Seen on a
- * 2-CPU machine: the two shared one CPU for tens of milliseconds, and loops
- * ran at one CPU's speed.  At most once an interval: the owner's CPU is a
- * hint that may be stale, and where a busy machine makes threads share
- * CPUs anyway, moving on every loop would only cost. */
-void wq__uncrowd(void)
-{
-    wq__self.crowded = 0;
-    double now = wq_now();
-    if (now - wq__self.left_at < WQ__UNCROWD_INTERVAL)
-        return;
-    wq__self.left_at = now;
-    wq__cpu_leave();
 }
 
 struct wq__epoch_wait {
@@ -159,15 +113,19 @@ static int wq__epoch_moved(void *arg)
     return wq__load_acquire(&w->pool->epoch) != w->seen;
 }
 
-static void wq__worker_idle(wq_pool *pool, uint32_t seen)
+/* Wait until the epoch moves from seen: spin for the learned window, then
+ * park.  Records in idle->noticed about when it moved. */
+static void wq__worker_idle(wq_pool *pool, uint32_t seen,
+                            struct wq__idle *idle)
 {
     struct wq__epoch_wait w = {pool, seen};
-    if (wq__spin_until(pool, wq__epoch_moved, &w))
+    if (wq__idle_spin(pool, idle, wq__epoch_moved, &w))
         return;
     wq__fetch_add_seq_cst(&pool->sleepers, 1);
     if (wq__load_seq_cst(&pool->epoch) == seen)
         wq__park(&pool->epoch, seen);
     wq__fetch_sub_release(&pool->sleepers, 1);
+    idle->noticed = wq_now();
 }
 
 static void *wq__worker(void *arg)
@@ -188,17 +146,30 @@ static void *wq__worker(void *arg)
 
     /* Spread the workers' first looks over the board. */
     unsigned cursor = slot * 7 % WQ__BOARD_SLOTS;
+    struct wq__idle idle = {0, 0, pool->spin};
     for (;;) {
         /* Acquire: pairs with the publisher's seq_cst bump, so the board
          * scan below sees every job published before this epoch. */
         uint32_t seen = wq__load_acquire(&pool->epoch);
-        if (wq__board_help_recent(pool) || wq__board_help(pool, &cursor))
+        /* Help returns 1 only after running some work: a job that looked
+         * busy but had nothing left (a stale hint) sends the worker to the
+         * idle wait below, which backs off, not round this loop again. */
+        int ran = wq__board_help_recent(pool) || wq__board_help(pool, &cursor);
+        /* Off the job now, so its owner never waits for the move. */
+        if (wq__self.crowded)
+            wq__uncrowd();
+        if (ran) {
+            if (idle.since > 0)
+                wq__idle_learn(pool, &idle);
             continue;
+        }
         /* Stop only once nothing submitted is left (wq_pool_destroy
          * promises to finish queued tasks). */
         if (wq__load_seq_cst(&pool->stopping) && !wq__board_has_work(pool))
             break;
-        wq__worker_idle(pool, seen);
+        if (idle.since == 0)
+            idle.since = wq_now();
+        wq__worker_idle(pool, seen, &idle);
     }
 
     if (pool->opt.on_stop)
@@ -206,17 +177,24 @@ static void *wq__worker(void *arg)
     return NULL;
 }
 
-static double wq__spin_seconds(int spin_us)
+/* The spin windows for spin_us (see wq_options): *least always, and a
+ * learned window up to *most (0: none, the window is *least). */
+static void wq__spin_windows(int spin_us, double *least, double *most)
 {
+    *most = 0;
     if (spin_us == 0) {
         const char *env = getenv("WQ_SPIN_US");
         char *end;
         long v = env ? strtol(env, &end, 10) : 0;
-        if (env && *env && !*end && v >= 0 && v <= 10 * 1000 * 1000)
-            return (double)v * 1e-6;
-        return WQ_SPIN_US_DEFAULT * 1e-6;
+        if (env && *env && !*end && v >= 0 && v <= 10 * 1000 * 1000) {
+            *least = (double)v * 1e-6;
+            return;
+        }
+        *least = WQ_SPIN_US_DEFAULT * 1e-6;
+        *most = WQ_SPIN_US_LEARNED_MAX * 1e-6;
+        return;
     }
-    return spin_us < 0 ? 0 : (double)spin_us * 1e-6;
+    *least = spin_us < 0 ? 0 : (double)spin_us * 1e-6;
 }
 
 /* The count in the environment variable `name` if it is a positive
@@ -318,7 +296,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->size = opt->threads ? opt->threads : wq__default_threads();
     pool->flags = opt->flags;
     pool->spread = pool->size >= 2 && pool->size <= wq__affinity_cpus();
-    pool->spin = wq__spin_seconds(opt->spin_us);
+    wq__spin_windows(opt->spin_us, &pool->spin, &pool->spin_max);
     pool->progress = (double)(opt->progress_ms ? opt->progress_ms
                                                : WQ_PROGRESS_MS_DEFAULT) *
                      1e-3;

@@ -195,25 +195,17 @@ void wq__board_leave(wq_pool *pool, int slot)
         wq__unpark(&s->users, 1);
 }
 
-/* Join the job on one slot, if it is still there, and help with it. */
-static void wq__slot_help(wq_pool *pool, int slot)
-{
-    struct wq__job *job = wq__board_enter(pool, slot);
-    if (job)
-        job->help(job, slot);
-    wq__board_leave(pool, slot);
-    if (wq__self.crowded)
-        wq__uncrowd();
-}
-
-/* Help with the job on `slot` if it advertises work; 1 if it did. */
+/* Help with the job on `slot` if it advertises work: join it, if it is
+ * still there, and help.  1 if that ran some work. */
 static int wq__slot_try(wq_pool *pool, int slot)
 {
     struct wq__slot *s = wq__slot_at(pool, slot);
     if (wq__load_relaxed(&s->hint) == 0 || wq__load_relaxed(&s->job) == NULL)
         return 0;
-    wq__slot_help(pool, slot);
-    return 1;
+    struct wq__job *job = wq__board_enter(pool, slot);
+    int ran = job && job->help(job, slot);
+    wq__board_leave(pool, slot);
+    return ran;
 }
 
 /* Help with the latest job that woke workers, if it still has work: the
@@ -230,8 +222,10 @@ int wq__board_help_recent(wq_pool *pool)
 }
 
 /* Look over the board once, starting at *cursor so that threads spread over
- * the jobs, and help with the first job that may have work.  Returns 1 if it
- * found one (whether or not work was left by the time it joined). */
+ * the jobs, and help with the first job that has work.  Returns 1 if it ran
+ * some; a slot whose hint promised work that was gone by the time this
+ * thread joined does not end the scan, so stale hints cannot hide a job
+ * further on. */
 int wq__board_help(wq_pool *pool, unsigned *cursor)
 {
     unsigned words = wq__load_acquire(&pool->words);

@@ -82,9 +82,9 @@ static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
     return 0;
 }
 
-/* Units of the loop are blocks.  They are claimed one at a time (loop.batch
- * is 0), so a piece of several blocks is a lone thread's whole range, which
- * nothing but its own failure stops: the stop test is between leaves. */
+/* Units of the loop are blocks.  They are claimed one at a time, so a piece
+ * of several blocks is a lone thread's whole range, which nothing but its
+ * own failure stops: the stop test is between leaves. */
 static int wq__reduce_piece(struct wq__loop *loop, size_t begin, size_t end)
 {
     const struct wq__reduce *red = loop->arg;
@@ -185,11 +185,6 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
 
     struct wq__loop loop;
     wq__loop_init(&loop, red.nblocks, 0, wq__reduce_piece, &red);
-    /* At most WQ__BLOCKS_MAX blocks, each a share of the whole range: one
-     * claim a block costs a call at most 512 atomic steps, and a thread
-     * holds back one block, not a batch of them, when the machine stalls
-     * it (a batch of pi's blocks is 1.7 ms of work on 2 threads). */
-    loop.batch = 0;
     loop.finish = wq__reduce_combine;
     loop.total = n;
     /* Where blocks start, as wq__block_items and wq__fold_block cut them. */

@@ -28,6 +28,7 @@
 #include <wq.h>
 
 #include "cpu.h"
+#include "place.h"
 #include "suites.h"
 #include "util.h"
 

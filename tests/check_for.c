@@ -178,13 +178,12 @@ static int fail_once(void *arg, size_t begin, size_t end)
     return failing_once_call(arg, begin);
 }
 
-/* Once a piece has failed, every thread stops at its next claim, even one
- * that holds several of the loop's chunks claimed at once (a long lane is
- * claimed a batch at a time): wherever the failure falls. */
+/* Once a piece has failed, every thread stops at its next claim, in its
+ * own lane or stealing from another: wherever the failure falls. */
 START_TEST(for_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    const size_t n = 2003; /* lanes of 250 to 2003 chunks: batches */
+    const size_t n = 2003; /* lanes of 250 to 2003 chunks */
     const size_t at[] = FAILING_AT(n);
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
         struct failing_once f;
@@ -267,6 +266,37 @@ START_TEST(for_uneven_chunk0)
 }
 END_TEST
 
+static int waiting_body(void *arg, size_t begin, size_t end)
+{
+    for (size_t i = begin; i < end; i++)
+        waiting_piece_item(arg, i);
+    return 0;
+}
+
+/* A slow chunk delays only itself: while one chunk waits for every other
+ * to run, the idle threads take every chunk not yet started, wherever the
+ * waiting one falls and whichever thread claimed it.  Needs two threads. */
+START_TEST(for_slow_chunk_delays_only_itself)
+{
+    wq_pool *pool = grid_pool(_i);
+    if (wq_pool_size(pool) >= 2) {
+        const size_t n = 2003, sizes_of_chunk[] = {1, 3, 64};
+        for (size_t k = 0; k < sizeof sizes_of_chunk / sizeof *sizes_of_chunk;
+             k++) {
+            const size_t at[] = WAITING_AT(n);
+            for (size_t a = 0; a < sizeof at / sizeof *at; a++) {
+                struct waiting_piece w;
+                waiting_piece_init(&w, n, sizes_of_chunk[k], at[a]);
+                ck_assert_int_eq(
+                    wq_for(pool, n, sizes_of_chunk[k], waiting_body, &w), 0);
+                waiting_piece_check(&w);
+            }
+        }
+    }
+    grid_release(pool);
+}
+END_TEST
+
 Suite *suite_for(void)
 {
     const struct grid_case cases[] = {
@@ -278,6 +308,8 @@ Suite *suite_for(void)
         {"error_stops_every_thread", for_error_stops_every_thread, 1},
         {"concurrent_callers", for_concurrent_callers, 1},
         {"uneven_chunk0", for_uneven_chunk0, 1},
+        {"slow_chunk_delays_only_itself", for_slow_chunk_delays_only_itself,
+         1},
     };
     return grid_suite("for", cases, sizeof cases / sizeof *cases);
 }

@@ -142,13 +142,13 @@ static int map_fail_once(void *ctx, const void *in, void *out)
     return failing_once_call(&m->f, (size_t)((const char *)out - m->out));
 }
 
-/* Once an item has failed, no thread calls fn again, even one holding a
- * batch of claimed chunks: wherever the failure falls, with chunks of one
+/* Once an item has failed, no thread calls fn again, even one inside a
+ * chunk of several items: wherever the failure falls, with chunks of one
  * item and of three. */
 START_TEST(map_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    enum { N = 2003 }; /* lanes of 83 units or more: batches */
+    enum { N = 2003 }; /* lanes of 83 units or more */
     static const size_t at[] = FAILING_AT(N), chunks[] = {1, 3};
     char *out = malloc(N);
     ck_assert_ptr_nonnull(out);
@@ -205,6 +205,42 @@ START_TEST(map_bad_arguments)
 }
 END_TEST
 
+static int waiting_map(void *arg, const void *in, void *out)
+{
+    waiting_piece_item(arg, *(const size_t *)in);
+    *(size_t *)out = *(const size_t *)in;
+    return 0;
+}
+
+/* As for_slow_chunk_delays_only_itself: with a user's chunk, an element
+ * that waits for all the others holds back no element not yet started. */
+START_TEST(map_slow_chunk_delays_only_itself)
+{
+    wq_pool *pool = grid_pool(_i);
+    enum { N = 2003 };
+    size_t *in = malloc(N * sizeof *in), *out = malloc(N * sizeof *out);
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < N; i++)
+        in[i] = i;
+    const size_t chunks[] = {1, 5}, at[] = WAITING_AT(N);
+    for (size_t k = 0; wq_pool_size(pool) >= 2 && k < 2; k++)
+        for (size_t a = 0; a < sizeof at / sizeof *at; a++) {
+            struct waiting_piece w;
+            waiting_piece_init(&w, N, chunks[k], at[a]);
+            ck_assert_int_eq(wq_map(pool, N, chunks[k], in, sizeof *in, out,
+                                    sizeof *out, waiting_map, &w),
+                             0);
+            waiting_piece_check(&w);
+            for (size_t i = 0; i < N; i++)
+                ck_assert_uint_eq(out[i], i);
+        }
+    free(in);
+    free(out);
+    grid_release(pool);
+}
+END_TEST
+
 Suite *suite_map(void)
 {
     const struct grid_case cases[] = {
@@ -214,6 +250,8 @@ Suite *suite_map(void)
         {"error", map_error_returns_value, 1},
         {"error_stops_every_thread", map_error_stops_every_thread, 1},
         {"bad_arguments", map_bad_arguments, 1},
+        {"slow_chunk_delays_only_itself", map_slow_chunk_delays_only_itself,
+         1},
     };
     return grid_suite("map", cases, sizeof cases / sizeof *cases);
 }

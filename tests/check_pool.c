@@ -1,6 +1,7 @@
 /* check_pool.c - pool lifecycle: sizes, create/destroy cycles, the default
  * pool, WQ_NUM_THREADS, options, hooks, thread names, signal masks, flushing
- * denormals, and an idle pool that uses no CPU after the spin window. */
+ * denormals, and waiting: the learned spin window, an idle pool that uses no
+ * CPU after it, help that finds nothing backing off. */
 #define _GNU_SOURCE
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -12,6 +13,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "internal.h"
+#include "park.h"
 #include "suites.h"
 #include "util.h"
 
@@ -116,6 +119,17 @@ static double cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
+/* The process (an idle pool, the test sleeping) uses under 1% of one CPU
+ * for the next second. */
+static void assert_idle_for_a_second(void)
+{
+    double c0 = cpu_seconds(), t0 = wq_now();
+    usleep(1000 * 1000);
+    double cpu = cpu_seconds() - c0, wall = wq_now() - t0;
+    ck_assert_msg(cpu < 0.01 * wall, "idle pool used %.4f s of CPU in %.3f s",
+                  cpu, wall);
+}
+
 /* After the spin window an idle pool sleeps: under 1% of one CPU. */
 START_TEST(pool_idle_uses_no_cpu)
 {
@@ -126,11 +140,114 @@ START_TEST(pool_idle_uses_no_cpu)
     ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
     ck_assert_int_eq(wq_for(pool, 10000, 1, nothing, NULL), 0);
     usleep(100 * 1000); /* well past the 2 ms window */
-    double c0 = cpu_seconds(), t0 = wq_now();
-    usleep(1000 * 1000);
-    double cpu = cpu_seconds() - c0, wall = wq_now() - t0;
-    ck_assert_msg(cpu < 0.01 * wall, "idle pool used %.4f s of CPU in %.3f s",
-                  cpu, wall);
+    assert_idle_for_a_second();
+    wq_pool_destroy(pool);
+}
+END_TEST
+
+/* The window a worker learns (spin.c), fed idle periods by hand: 1.5 times
+ * the latest period, never below 3/4 of the previous window nor outside
+ * [spin, spin_max]; a period beyond spin_max falls back to spin; a window
+ * the user set never moves. */
+static double learned(const wq_pool *pool, struct wq__idle *idle,
+                      double period)
+{
+    idle->since = 100.0;
+    idle->noticed = 100.0 + period;
+    wq__idle_learn(pool, idle);
+    ck_assert(idle->since == 0 && idle->noticed == 0);
+    return idle->window;
+}
+
+START_TEST(pool_spin_window_learned)
+{
+    wq_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.spin = 100e-6;
+    pool.spin_max = 20e-3;
+    struct wq__idle idle = {0, 0, pool.spin};
+    ck_assert_double_eq_tol(learned(&pool, &idle, 1e-3), 1.5e-3, 1e-12);
+    /* Shorter periods: the window decays by a quarter a loop... */
+    ck_assert_double_eq_tol(learned(&pool, &idle, 1e-5), 1.125e-3, 1e-12);
+    for (int k = 0; k < 40; k++)
+        learned(&pool, &idle, 1e-5);
+    /* ... down to the base, never below. */
+    ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
+    ck_assert_double_eq_tol(learned(&pool, &idle, 10e-3), 15e-3, 1e-12);
+    ck_assert_double_eq_tol(learned(&pool, &idle, 19e-3), 20e-3, 1e-12);
+    /* A pause longer than the cap: loops are not coming in a stream. */
+    ck_assert_double_eq_tol(learned(&pool, &idle, 21e-3), pool.spin, 1e-12);
+    /* An idle period of unknown end teaches nothing. */
+    idle.since = 1.0;
+    idle.noticed = 0;
+    wq__idle_learn(&pool, &idle);
+    ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
+    /* A window the user set (spin_max 0) stays. */
+    pool.spin_max = 0;
+    ck_assert_double_eq_tol(learned(&pool, &idle, 1e-3), pool.spin, 1e-12);
+}
+END_TEST
+
+static void pause_seconds(double s)
+{
+    usleep((useconds_t)(s * 1e6));
+}
+
+/* With the learned window (the default), a pool whose loops came 5 ms
+ * apart spins through such pauses, and still uses under 1% of a CPU from
+ * 1 s after its last loop: the window is capped, and falls back. */
+START_TEST(pool_idle_after_stream_uses_no_cpu)
+{
+    unsetenv("WQ_SPIN_US");
+    wq_pool *pool;
+    wq_options opt = {0};
+    opt.threads = 4;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    for (int k = 0; k < 40; k++) {
+        ck_assert_int_eq(wq_for(pool, 64, 1, nothing, NULL), 0);
+        pause_seconds(5e-3);
+    }
+    pause_seconds(1.0);
+    assert_idle_for_a_second();
+    wq_pool_destroy(pool);
+}
+END_TEST
+
+/* A job on the board whose hint says it has work but which has none (a
+ * stale hint): a worker that joins it and finds nothing must back off into
+ * its idle wait, not join it again at once, for ever. */
+struct stale_job {
+    struct wq__job job;
+    _Atomic unsigned long calls;
+};
+
+static int stale_help(struct wq__job *job, int slot)
+{
+    (void)slot;
+    atomic_fetch_add(&((struct stale_job *)(void *)job)->calls, 1);
+    return 0;
+}
+
+START_TEST(pool_stale_hint_backs_off)
+{
+    wq_pool *pool;
+    wq_options opt = {0};
+    opt.threads = 2;
+    opt.spin_us = 1000;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    struct stale_job j = {{stale_help, 0}, 0};
+    int slot = wq__board_publish(pool, &j.job, 1);
+    ck_assert_int_ge(slot, 0);
+    wq__pool_wake(pool, slot, 1);
+    /* Long enough for a worker looping on the job to join it many thousand
+     * times, even under valgrind; one that backs off joins it once per
+     * epoch, and nothing moves the epoch meanwhile. */
+    pause_seconds(0.3);
+    unsigned long calls = atomic_load(&j.calls);
+    wq__board_retire(pool, slot, NULL);
+    ck_assert_msg(calls <= 4, "the worker joined a job with nothing to do "
+                              "%lu times",
+                  calls);
     wq_pool_destroy(pool);
 }
 END_TEST
@@ -275,6 +392,9 @@ Suite *suite_pool(void)
         {"default_destroy_recreate", pool_default_destroy_and_recreate, 0},
         {"destroy_from_callback", pool_destroy_from_callback_does_nothing, 1},
         {"idle_no_cpu", pool_idle_uses_no_cpu, 0},
+        {"spin_window_learned", pool_spin_window_learned, 0},
+        {"idle_after_stream", pool_idle_after_stream_uses_no_cpu, 0},
+        {"stale_hint_backs_off", pool_stale_hint_backs_off, 0},
         {"hooks", pool_hooks_run_once_per_worker, 0},
         {"names_and_signals", pool_workers_named_and_signal_free, 0},
 #if defined(__x86_64__) || defined(__aarch64__)

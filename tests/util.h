@@ -110,7 +110,7 @@ static inline void coverage_free(struct coverage *c)
 
 /* A callback that fails once, at index fail_at, and catches any callback
  * started afterwards by a thread that had seen the failure (which a loop
- * must not do, even a thread holding a batch of claimed chunks).  A thread
+ * must not do, even a thread inside a chunk of several items).  A thread
  * that sees it sleeps a while, so that it would have time to start another
  * callback if the loop let it. */
 struct failing_once {
@@ -164,6 +164,68 @@ static inline void failing_once_check(struct failing_once *f, size_t n)
 /* Where the failure falls in the error-stops tests: the first and last
  * index, and inside each thread's lane. */
 #define FAILING_AT(n) {0, 10, 777, (n) / 3, (n) / 2 + 10, (n) - 1}
+
+/* A chunk that waits for all the others: the callback for index hold does
+ * not return until every index outside hold's chunk (of `chunk` items) has
+ * run (pthreadpool's work-stealing test).  It completes only if no chunk
+ * that has not started is held back behind it, on any thread; after
+ * `patience` seconds it gives up and records that it did, so the test fails
+ * instead of hanging. */
+struct waiting_piece {
+    size_t n, lo, hi; /* hold's chunk is [lo, hi) */
+    size_t hold;
+    double patience;
+    _Atomic size_t ran; /* indices outside [lo, hi) that have run */
+    _Atomic size_t ran_inside;
+    _Atomic int gave_up;
+};
+
+static inline void waiting_piece_init(struct waiting_piece *w, size_t n,
+                                      size_t chunk, size_t hold)
+{
+    w->n = n;
+    w->hold = hold;
+    w->lo = hold / chunk * chunk;
+    w->hi = n - w->lo < chunk ? n : w->lo + chunk;
+    w->patience = 20.0;
+    atomic_init(&w->ran, 0);
+    atomic_init(&w->ran_inside, 0);
+    atomic_init(&w->gave_up, 0);
+}
+
+/* For index i; wq_now() is only the give-up bound, never the property. */
+static inline void waiting_piece_item(struct waiting_piece *w, size_t i)
+{
+    if (i < w->lo || i >= w->hi) {
+        atomic_fetch_add(&w->ran, 1);
+        return;
+    }
+    if (i == w->hold) {
+        double until = wq_now() + w->patience;
+        while (atomic_load(&w->ran) < w->n - (w->hi - w->lo)) {
+            if (wq_now() > until) {
+                atomic_store(&w->gave_up, 1);
+                break;
+            }
+            usleep(50); /* let the threads it waits for run, valgrind too */
+        }
+    }
+    atomic_fetch_add(&w->ran_inside, 1);
+}
+
+static inline void waiting_piece_check(struct waiting_piece *w)
+{
+    ck_assert_msg(!atomic_load(&w->gave_up),
+                  "index %zu waited in vain: chunks not yet started were "
+                  "held back behind its chunk",
+                  w->hold);
+    ck_assert_uint_eq(atomic_load(&w->ran) + atomic_load(&w->ran_inside),
+                      w->n);
+}
+
+/* Where the waiting index falls: the first, inside each thread's lane, the
+ * last. */
+#define WAITING_AT(n) {0, 1, (n) / 3, (n) / 2 + 1, (n) - 2, (n) - 1}
 
 /* A suite of test cases, each with a timeout; a grid case runs once per pool
  * of the grid (its _i indexes grid_threads), the others once. */
