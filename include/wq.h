@@ -137,9 +137,9 @@ typedef struct wq_options {
 /* Create a pool.  opt may be NULL (every default).  All threads are created
  * here; no later call creates a thread or allocates on the hot path of a loop.
  * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, callers above
- * WQ_CALLERS_LIMIT, a reserved field set), ENOMEM, or EAGAIN (a thread could not be created, for instance
- * beyond the system's thread limit or with a stack_size no memory can hold;
- * none is left running).  Thread-safe. */
+ * WQ_CALLERS_LIMIT, a reserved field set), ENOMEM, or EAGAIN (a thread could
+ * not be created, for instance beyond the system's thread limit or with a
+ * stack_size no memory can hold; none is left running).  Thread-safe. */
 WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
 
 /* Stop and join the pool's threads and free it.  NULL destroys the default
@@ -309,7 +309,8 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
 #define WQ_CALLERS_MAX 64u
 /* The most wq_options.callers may ask for. */
 #define WQ_CALLERS_LIMIT 65536u
-/* What wq_worker_index() returns outside every call and hook. */
+/* What wq_worker_index() returns outside every call and hook, and to an
+ * outside thread beyond the pool's callers. */
 #define WQ_NO_INDEX (~0u)
 
 /* The calling thread's index in the pool whose callback it is running, for
@@ -349,9 +350,9 @@ WQ_EXPORT unsigned wq_worker_index(void);
 
 /* The bound of wq_worker_index() on pool: wq_pool_size(pool) + callers - 1
  * (WQ_CALLERS_MAX - 1 by default); every index it returns other than
- * WQ_NO_INDEX is below it.  NULL: the default pool (created if needed; 0 if it cannot
- * be).  Fill scratch arrays lazily: most upper entries are used only when
- * several outside threads call at once.  Thread-safe. */
+ * WQ_NO_INDEX is below it.  NULL: the default pool (created if needed; 0 if
+ * it cannot be).  Fill scratch arrays lazily: most upper entries are used
+ * only when several outside threads call at once.  Thread-safe. */
 WQ_EXPORT unsigned wq_pool_slots(const wq_pool *pool);
 
 /* -------------------------------------------------------------- version -- */
