@@ -7,3 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== bench-quick"
 make -j"$(nproc)" bench-quick
+# Whatever the timings, the summary holds the loops between serial steps
+# with the CPU spent in the steps, and every ratio comes from pairs.
+out=bench/out
+grep -q '^| work a thread' "$out/summary.md"
+grep -q '^| 30 us | 1 ms | .*%)' "$out/summary.md"
+[ "$(tail -n +2 "$out/ratios.csv" | wc -l)" -gt 0 ]
+if grep -n unpaired "$out/summary.md"; then
+  echo "bench-quick: a ratio above was not measured in pairs" >&2
+  exit 1
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # .ci/eco.sh - what CI checks of wq as an installed library, once .ci/run
 # has tested the tree: install and uninstall under DESTDIR, a program built
-# through pkg-config against that install, make distcheck (with every
+# through pkg-config against that install and one through CMake's
+# find_package (tests/cmake), make distcheck (with every
 # tracked test, example and page in the tarball), and the deliberately racy
 # example caught by ThreadSanitizer.  Run from .ci/run (after autoreconf),
 # or alone; it builds in its own folder, build-eco.
@@ -20,17 +21,31 @@ trap 'rm -rf "$dest"' EXIT
 make -s install DESTDIR="$dest" >/dev/null
 prefix=$(sed -n 's/^prefix=//p' wq.pc)
 for f in include/wq.h include/wq/version.h lib/libwq.so lib/libwq.a \
-         lib/pkgconfig/wq.pc share/man/man3/wq_for.3 \
+         lib/pkgconfig/wq.pc lib/cmake/wq/wqConfig.cmake \
+         lib/cmake/wq/wqConfigVersion.cmake share/man/man3/wq_for.3 \
          share/man/man3/wq_worker_index.3 share/man/man7/wq.7; do
   [ -e "$dest$prefix/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 make -s installcheck DESTDIR="$dest"
+# The CMake package, found under DESTDIR: a moved install, so this also
+# shows that its paths are relative.
+if command -v cmake >/dev/null 2>&1; then
+  rm -rf cmake-consumer
+  { cmake -S "$src/tests/cmake" -B cmake-consumer \
+      -DCMAKE_PREFIX_PATH="$dest$prefix" &&
+    cmake --build cmake-consumer; } >cmake.log 2>&1 ||
+    { cat cmake.log; exit 1; }
+  grep -E '^-- wq' cmake.log
+  LD_LIBRARY_PATH="$dest$prefix/lib" ./cmake-consumer/consumer
+else
+  echo "no cmake: the CMake consumer is not built (.ci/deps.sh cmake)"
+fi
 MANPATH="$dest$prefix/share/man" MANWIDTH=80 man wq_pool_slots 2>&1 |
   grep -q 'wq_pool_slots' || { echo "installed .so man link broken"; exit 1; }
 make -s uninstall DESTDIR="$dest" >/dev/null
 left=$(find "$dest" -type f -o -type l)
 [ -z "$left" ] || { echo "left after uninstall:"; echo "$left"; exit 1; }
-echo "installed, used through pkg-config, uninstalled cleanly"
+echo "installed, used through pkg-config and CMake, uninstalled cleanly"
 
 echo "== make distcheck"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.log 2>&1 ||

@@ -21,8 +21,8 @@
  *
  *     bench-X IMPL WORKLOAD [threads [size [chunk [inner]]]]
  *
- * It prints one CSV row (see bench_row) and exits non-zero if the result
- * of any run was wrong.
+ * It prints one CSV row (two for a scenario that sets bench_result.spin)
+ * and exits non-zero if the result of any run was wrong.
  */
 #ifndef WQ_BENCH_H
 #define WQ_BENCH_H
@@ -72,6 +72,7 @@ struct bench_params {
     size_t chunk; /* 0: the runtime's default */
     int inner;    /* timed repetitions inside this process */
     int quick;    /* small sizes and short windows (make bench-quick) */
+    long arg;     /* N of a workload named NAME-N (see scenario); else -1 */
 };
 
 /* What one run reports: a time in seconds (or a fraction of a CPU for the
@@ -82,10 +83,16 @@ struct bench_result {
     size_t size; /* the size actually used */
     char check[64];
     int ok; /* the result was verified */
+    /* A second figure, printed as its own row under WORKLOAD-spin: the CPU
+     * the runtime's other threads used while the caller worked alone, as a
+     * fraction of one CPU.  Below 0 (as the harness sets it): none. */
+    double spin;
 };
 
 struct scenario {
-    const char *name; /* the workload column */
+    /* The workload column.  A name ending in "-N" (solver-N) takes a
+     * number: run as solver-200, the scenario reads 200 from p->arg. */
+    const char *name;
     int (*run)(const struct bench_params *p, struct bench_result *r);
 };
 
@@ -108,6 +115,10 @@ void bench_time(const struct bench_params *p, struct bench_result *r,
 extern long bench_delay_len;
 void bench_delay(long len);
 void bench_delay_calibrate(double seconds);
+/* bench_delay's iterations a microsecond: the fastest of `runs` runs of
+ * about 2 ms each, the one no interruption slowed (`bench-X --delay-rate`
+ * prints it). */
+double bench_delay_rate(int runs);
 
 /* Chunk for runtimes with no automatic partitioning when asked for their
  * default: eight pieces a thread, a common hand choice. */

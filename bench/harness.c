@@ -85,6 +85,28 @@ void bench_delay_calibrate(double seconds)
     bench_delay_len = len;
 }
 
+double bench_delay_rate(int runs)
+{
+    long len = 1000;
+    double t = 0;
+    while (len < (1L << 40)) { /* grow to about 2 ms a run */
+        double t0 = bench_now();
+        bench_delay(len);
+        t = bench_now() - t0;
+        if (t >= 2e-3)
+            break;
+        len *= 2;
+    }
+    for (int k = 0; k < runs; k++) {
+        double t0 = bench_now();
+        bench_delay(len);
+        double d = bench_now() - t0;
+        if (d < t)
+            t = d;
+    }
+    return (double)len / (t * 1e6);
+}
+
 size_t bench_even_chunk(size_t n, unsigned threads)
 {
     size_t pieces = 8 * (size_t)threads;
@@ -147,8 +169,8 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s IMPL WORKLOAD [threads [size [chunk [inner]]]] "
-            "[quick]\n       %s --list\n",
-            argv0, argv0);
+            "[quick]\n       %s --list\n       %s --delay-rate\n",
+            argv0, argv0, argv0);
 }
 
 static void list(void)
@@ -169,11 +191,24 @@ static const struct backend *find_backend(const char *name)
     return NULL;
 }
 
-static const struct scenario *find_scenario(const char *name)
+/* The scenario of that name, or of NAME-N for a number (set in *arg). */
+static const struct scenario *find_scenario(const char *name, long *arg)
 {
-    for (int i = 0; bench_scenarios[i]; i++)
-        if (!strcmp(bench_scenarios[i]->name, name))
-            return bench_scenarios[i];
+    *arg = -1;
+    for (int i = 0; bench_scenarios[i]; i++) {
+        const struct scenario *s = bench_scenarios[i];
+        size_t len = strlen(s->name);
+        if (!strcmp(s->name, name))
+            return s;
+        if (len > 2 && !strcmp(s->name + len - 2, "-N") &&
+            !strncmp(s->name, name, len - 1) && name[len - 1] >= '0' &&
+            name[len - 1] <= '9') {
+            char *end;
+            *arg = strtol(name + len - 1, &end, 10);
+            if (!*end)
+                return s;
+        }
+    }
     return NULL;
 }
 
@@ -187,12 +222,14 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--list"))
         return list(), 0;
+    if (argc == 2 && !strcmp(argv[1], "--delay-rate"))
+        return printf("%.9g\n", bench_delay_rate(20)), 0;
     int quick = argc > 3 && !strcmp(argv[argc - 1], "quick");
     argc -= quick;
     if (argc < 3)
         return usage(argv[0]), 2;
-    struct bench_params p = {find_backend(argv[1]), 0, 0, 0, 0, quick};
-    const struct scenario *s = find_scenario(argv[2]);
+    struct bench_params p = {find_backend(argv[1]), 0, 0, 0, 0, quick, -1};
+    const struct scenario *s = find_scenario(argv[2], &p.arg);
     if (!p.bk || !s) {
         fprintf(stderr, "%s: unknown %s\n", argv[0],
                 p.bk ? "workload" : "implementation");
@@ -210,11 +247,16 @@ int main(int argc, char **argv)
         return 2;
     }
     struct bench_result r = {0};
+    r.spin = -1;
     int rc = s->run(&p, &r);
     p.bk->stop();
-    /* The row the driver collects; see bench/run.sh for the columns. */
-    printf("%s,%s,%u,%zu,%zu,%.9g,%.9g,%.9g,%s\n", s->name, p.bk->name,
+    /* The rows the driver collects; see bench/run.sh for the columns. */
+    printf("%s,%s,%u,%zu,%zu,%.9g,%.9g,%.9g,%s\n", argv[2], p.bk->name,
            p.threads, r.size, p.chunk, r.med, r.lo, r.hi, r.check);
+    if (r.spin >= 0)
+        printf("%s-spin,%s,%u,%zu,%zu,%.9g,%.9g,%.9g,%s\n", argv[2],
+               p.bk->name, p.threads, r.size, p.chunk, r.spin, r.spin,
+               r.spin, r.check);
     if (rc || !r.ok) {
         fprintf(stderr, "%s %s: wrong result (%s)\n", s->name, p.bk->name,
                 r.check);

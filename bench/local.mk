@@ -3,7 +3,7 @@
 # neither `make` nor `make check` builds or runs it; `make bench` does.
 
 bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
-	bench/plan.sh bench/pool.py
+	bench/plan.sh bench/pool.py bench/pairs.awk
 EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh bench/results
 bench_programs =
 bench_link =
@@ -16,7 +16,7 @@ bench_libbench_a_SOURCES = bench/bench.h bench/epcc.h bench/random.h \
 	bench/harness.c bench/epcc.c bench/scenarios.c \
 	bench/pi.c bench/walk.c bench/squares.c bench/sort.c bench/slowadd.c \
 	bench/map.c bench/uneven.c \
-	bench/syncbench.c bench/schedbench.c bench/idle.c
+	bench/syncbench.c bench/schedbench.c bench/idle.c bench/solver.c
 bench_libs = bench/libbench.a $(PTHREAD_LIBS)
 
 # run.sh's link gate (bench/link.c); not an implementation.
@@ -92,10 +92,12 @@ bench_env = BENCH_BUILD='$(abs_builddir)' BENCH_SRC='$(abs_srcdir)/bench' \
 	GNUPLOT='$(GNUPLOT)' BENCH_PROGRAMS='$(bench_programs)' \
 	BENCH_LINK_PROGRAM='$(abs_builddir)/bench/bench-link'
 
-# `make bench`, the main job: every workload on every runtime, tables on
-# the terminal, bench/out/results.csv and the plots.  `make bench-quick`:
-# every workload and runtime once, on small sizes (CI; no timing asserted).
-bench bench-quick: $(bench_programs) $(bench_link)
+# `make bench`, the full run: every workload on every runtime, tables on
+# the terminal, bench/out/results.csv and the plots.  `make compare`: the
+# seed workloads alone, serial against every runtime, in a few minutes.
+# `make bench-quick`: every workload and runtime once, on small sizes (CI;
+# no timing asserted).
+bench compare bench-quick: $(bench_programs) $(bench_link)
 if BENCH
 	@$(bench_env) $(SHELL) $(srcdir)/bench/run.sh $@
 else
@@ -103,4 +105,4 @@ else
 	@exit 1
 endif
 
-.PHONY: bench bench-quick
+.PHONY: bench compare bench-quick

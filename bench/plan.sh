@@ -1,5 +1,5 @@
-# plan.sh - what `make bench` runs, sourced by run.sh.  One plan_workload
-# line per workload:
+# plan.sh - what `make bench` and `make compare` run, sourced by run.sh.
+# One plan_workload line per workload:
 #
 #   plan_workload NAME "SIZES" "QUICK SIZES" REPS INNER "THREADS" "CONFIGS"
 #
@@ -17,6 +17,44 @@
 
 omp="gomp-static gomp-dynamic gomp-guided omp-static omp-dynamic omp-guided"
 up_to=$all_threads
+
+# The second set of processes (run.sh): pairs of wq and the best peer for
+# each ratio of the summary.  Schedbench's figures scatter most, and a cold
+# fork-join process takes five seconds.
+pairs_of() {
+  if [ -n "${BENCH_PAIRS:-}" ]; then echo "$BENCH_PAIRS"
+  elif [ -n "$quick" ]; then echo 1
+  elif [ "$mode" = compare ]; then echo 5
+  else
+    case $1 in forkjoin-cold) echo 5 ;; sched) echo 31 ;; *) echo 11 ;; esac
+  fi
+}
+
+# ---------------------------------------------------------------- compare --
+# `make compare`: the seed workloads, serial against parallel on every
+# runtime, at their full sizes, on one thread and on all of them, with one
+# natural configuration a runtime (OpenMP at its default wait policy) and
+# three processes each (Python, slow, one); about five minutes on two CPUs.
+if [ "$mode" = compare ]; then
+  omp_tunings=default python_reps=1
+  ends=$(echo 1 "$maxt" | tr ' ' '\n' | sort -un | tr '\n' ' ')
+  each="serial wq gomp-static omp-static tbb ptp-tile cthpool"
+  plan_workload pi 100000000 1000000 3 3 "$ends" "$each python-serial
+     python-pool"
+  plan_workload walk 10000 1000 3 3 "$ends" "$each"
+  plan_workload squares 10 10 3 1001 "$ends" "$each"
+  plan_workload squares 10000000 100000 3 5 "$ends" "$each"
+  plan_workload map 1000000 10000 3 3 "$ends" "$each"
+  plan_workload sort "100 10000 100000" "10 1000" 3 5 "$ends" \
+    "serial wq gomp-dynamic omp-dynamic tbb ptp-1d cthpool"
+  plan_workload slowadd 0 0 3 1 "1 10" \
+    "serial wq:1 gomp-dynamic:1 omp-dynamic:1 tbb:1 ptp-1d cthpool:1"
+  uneven="serial wq gomp-static gomp-dynamic:16 omp-static omp-dynamic:16
+     tbb ptp-1d cthpool:64"
+  plan_workload tri 14000 2000 3 1 "$ends" "$uneven"
+  plan_workload expo 50000 2000 3 1 "$ends" "$uneven"
+  return 0
+fi
 
 # ---------------------------------------------------------- seed workloads --
 plan_workload pi 100000000 1000000 21 3 "$up_to" \
@@ -83,3 +121,17 @@ plan_workload sched 0 0 21 1 "$maxt" "$sched1"
 plan_workload sched 0 0 9 1 "$maxt" "$sched"
 plan_workload idle 0 0 3 1 "$maxt" "$pools"
 plan_workload idle-spin 0 0 3 1 "$maxt" "$pools"
+
+# ------------------------------------------------ loops between serial steps --
+# solver-S: a serial step of S us, then one piece of SIZE us a thread, the
+# runtimes at their defaults (and OpenMP's active policy, as information).
+# Three processes each choose the best peer; the pairs measure the ratio.
+# Below the largest thread count, the 30 us row alone, on 1, 2, 4, ...
+# threads: every count would outlast the rest of the run on many cores.
+solver="wq gomp-static omp-static tbb ptp-1d"
+below= t=1
+while [ "$t" -lt "$maxt" ]; do below="$below $t" t=$((t * 2)); done
+for s in 0 50 200 1000 5000 10000; do
+  plan_workload solver-$s "10 30 300 1000" "30 300" 3 1 "$maxt" "$solver"
+  [ -z "$below" ] || plan_workload solver-$s 30 "" 3 1 "$below" "$solver"
+done

@@ -5,6 +5,8 @@
 #   sort-TN.dat       speedup against array size on N threads (crossover)
 #   sched.dat         per-chunk overhead against chunk size
 #   bars-W-TN.dat     an overhead per implementation on N threads
+#   solver-W-TN.dat   loop time against the serial step, W us a piece
+#   solver-spin-W-TN.dat  the CPU spent during the serial steps
 set -eu
 data=$1 gnuplot=$2
 machine="$(sed -n 's/^cpu: //p' "$data/machine.txt"), $(sed -n 's/^cores: \([0-9]*\).*/\1 CPUs/p' "$data/machine.txt")"
@@ -75,4 +77,25 @@ for f in "$data"/bars-*.dat; do
     *) unit="overhead (us)" ;;
   esac
   plot_bars "$f" "$data/$w-T$t.png" "$w on $t threads (median, bars min to max)" "$unit"
+done
+for f in "$data"/solver-*.dat; do
+  [ -e "$f" ] || continue
+  name=$(basename "$f" .dat); t=${name##*-T}; w=${name%-T*}; w=${w##*-}
+  case $name in
+    solver-spin-*)
+      title="CPU the other threads use during the serial steps, $w us a piece, $t threads"
+      unit="percent of one CPU" ;;
+    *)
+      title="loops between serial steps: loop time, $w us a piece, $t threads"
+      unit="parallel loop time (us)" ;;
+  esac
+  "$gnuplot" <<EOF_GP
+$common
+set output '$data/$name.png'
+set title "$title\n$machine"
+set xlabel 'serial step before each loop (us)'
+set ylabel '$unit'
+set yrange [0:*]
+plot for [i=0:*] '$f' index i using 0:2:xtic(1) title columnheader(1) lw 2
+EOF_GP
 done

@@ -77,14 +77,18 @@ function omp_vars(g) {
 }
 
 function analyse(g,   r, ref, wq) {
-    SP[g] = ""; EF[g] = ""; RW[g] = ""; UNIT[g] = "s"
+    SP[g] = ""; EF[g] = ""; KF[g] = ""; RW[g] = ""; UNIT[g] = "s"
     if (MED[g] == "") return
-    if (W[g] ~ /^idle/) UNIT[g] = "cpu"
+    if (W[g] ~ /^idle/ || W[g] ~ /-spin$/) UNIT[g] = "cpu"
     if (!(W[g] in overhead)) {
         ref = find(W[g], I[g] ~ /^python/ ? "python-serial" : "serial", 1, S[g], 0, "")
         if (ref && MED[g] > 0) {
             SP[g] = MED[ref] / MED[g]
             EF[g] = SP[g] / T[g]
+            # Karp-Flatt: the serial fraction e that Amdahl's law would
+            # need to give this speedup on T threads, overheads included.
+            if (T[g] > 1 && SP[g] > 0)
+                KF[g] = (1 / SP[g] - 1 / T[g]) / (1 - 1 / T[g])
             if (CHK[g] != CHK[ref]) CHK[g] = "WRONG:" CHK[g]
         }
     }
@@ -111,23 +115,29 @@ function rank(impl) {
 
 function table_header(w, s) {
     printf "\n== %s%s\n", w, s == "" ? "" : "  (size " s ")"
-    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %8s  %s\n", "impl", "chunk",
-           "thr", "median", "min", "max", "speedup", "eff", "wq/this", "check"
+    printf "%-20s %6s %4s %10s %10s %10s %8s %6s %7s %8s  %s\n", "impl",
+           "chunk", "thr", "median", "min", "max", "speedup", "eff", "kf-e",
+           "wq/this", "check"
 }
 
-function table_row(g) {
-    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %8s  %s\n", config(g),
+# "kf-e" is the Karp-Flatt serial fraction; a solver row ends with the
+# CPU the other threads used during the serial steps (its -spin row).
+function table_row(g,   sp) {
+    sp = W[g] ~ /^solver-[0-9]+$/ ? find(W[g] "-spin", I[g], T[g], S[g], C[g], TU[g]) : 0
+    printf "%-20s %6s %4d %10s %10s %10s %8s %6s %7s %8s  %s%s\n", config(g),
            C[g] == 0 ? "-" : C[g], T[g],
            fmt(MED[g], UNIT[g]), fmt(LO[g], UNIT[g]), fmt(HI[g], UNIT[g]),
            SP[g] == "" ? "-" : sprintf("%.2f", SP[g]),
            EF[g] == "" ? "-" : sprintf("%.1f%%", 100 * EF[g]),
-           RW[g] == "" ? "-" : sprintf("%.3f", RW[g]), CHK[g]
+           KF[g] == "" ? "-" : sprintf("%.3f", KF[g]),
+           RW[g] == "" ? "-" : sprintf("%.3f", RW[g]), CHK[g],
+           sp ? "  spin " fmt(MED[sp], "cpu") : ""
 }
 
 function csv_row(g) {
-    printf "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n",
+    printf "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
            W[g], I[g], T[g], S[g], C[g], TU[g], MED[g], LO[g], HI[g],
-           UNIT[g], N[g], SP[g], EF[g], RW[g], CHK[g], omp_vars(g),
+           UNIT[g], N[g], SP[g], EF[g], KF[g], RW[g], CHK[g], omp_vars(g),
            mach["cpu"], mach["cores"], mach["kernel"] > csv
 }
 
@@ -143,12 +153,26 @@ function plot_point(file, title, x, y, lo, hi,   k) {
     pts[k, ++npts[k]] = x " " y " " lo " " hi
 }
 
+# Sorts the points of series k by x (an insertion sort: a few dozen).
+function sort_points(k,   i, j, x, y, p) {
+    for (i = 2; i <= npts[k]; i++) {
+        p = pts[k, i]; split(p, x, " ")
+        for (j = i; j > 1; j--) {
+            split(pts[k, j - 1], y, " ")
+            if (y[1] + 0 <= x[1] + 0) break
+            pts[k, j] = pts[k, j - 1]
+        }
+        pts[k, j] = p
+    }
+}
+
 function write_plots(   f, i, j, file, k) {
     for (f = 1; f <= nfiles; f++) {
         file = files[f]
         printf "" > file
         for (i = 1; i <= nser[file]; i++) {
             k = file SUBSEP ser[file, i]
+            sort_points(k)
             printf "%s\"%s\"\n", (i > 1 ? "\n\n" : ""), ser[file, i] >> file
             for (j = 1; j <= npts[k]; j++) print pts[k, j] >> file
         }
@@ -184,9 +208,21 @@ function drawn(g,   r) {
     return r && I[r] == I[g] && C[r] == C[g] && TU[r] == TU[g]
 }
 
-function plot_data(g,   t, k, f) {
+function plot_data(g,   t, k, f, st) {
     if (MED[g] == "" || data == "") return
     t = series(g)
+    if (W[g] ~ /^solver-/) {
+        # Against the serial step, one file per work and thread count:
+        # the loop time in us, or the spin in percent of a CPU.
+        st = W[g]; sub(/^solver-/, "", st); sub(/-spin$/, "", st)
+        if (W[g] ~ /-spin$/)
+            plot_point(data "/solver-spin-" S[g] "-T" T[g] ".dat", t, st,
+                       MED[g] * 100, LO[g] * 100, HI[g] * 100)
+        else
+            plot_point(data "/solver-" S[g] "-T" T[g] ".dat", t, st,
+                       MED[g] * 1e6, LO[g] * 1e6, HI[g] * 1e6)
+        return
+    }
     if (!(W[g] in overhead) && !drawn(g)) return
     if (W[g] == "sched" && !drawn(g)) return
     if (W[g] == "sched")
@@ -207,12 +243,14 @@ function plot_data(g,   t, k, f) {
 END {
     close_group()
     print "workload,impl,threads,size,chunk,tuning,median,min,max,unit,runs," \
-          "speedup,efficiency,ratio_wq,check,omp_wait_policy,gomp_spincount," \
+          "speedup,efficiency,karp_flatt,ratio_wq,check,omp_wait_policy,gomp_spincount," \
           "kmp_blocktime,cpu,cores,kernel" > csv
     for (g = 1; g <= ng; g++) analyse(g)
     choose_lines()
     # A table per workload and size, workloads in plan order.
     nw = split(order, wl, " ")
+    for (g = 1; g <= ng; g++)
+        if (W[g] ~ /^solver-.*-spin$/) { csv_row(g); plot_data(g); done[g] = 1 }
     for (i = 1; i <= nw; i++)
         for (g = 1; g <= ng; g++)
             if (W[g] == wl[i] && !done[g]) table(g)

@@ -18,6 +18,15 @@
  * count; the times go to stderr.  Each task sorts in a per-thread scratch buffer found with
  * wq_worker_index(), so no task allocates.
  *
+ * Beside the speedup S = serial time / parallel time on p threads, it prints
+ * the efficiency S / p and the Karp-Flatt serial fraction
+ * e = (1/S - 1/p) / (1 - 1/p): the share of the work that behaved as if it
+ * could not be parallel, measured rather than assumed.  Near 0 the loop
+ * scales; a large e at a small size is the fixed cost of waking the pool
+ * (overhead, which shrinks as the work grows), above 1 the parallel loop is
+ * slower than the serial one, and below 0 it beat p times the serial speed
+ * (the threads' caches together held what one cache could not).
+ *
  *   ./003_squares_sort [largest N]        (default 100000)
  */
 #include <stdio.h>
@@ -146,14 +155,22 @@ static double best_time(experiment run, wq_pool *pool, size_t n, void *ctx,
     return best;
 }
 
+/* The Karp-Flatt serial fraction of a speedup on p > 1 threads. */
+static double karp_flatt(double speedup, unsigned p)
+{
+    return (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p);
+}
+
 /* Time the experiment at sizes first, first*step, ... up to last; print
  * checksums to stdout, times and the crossover to stderr. */
 static int sweep(const char *name, experiment run, void *ctx, wq_pool *pool,
                  size_t first, size_t step, size_t last)
 {
+    const unsigned p = wq_pool_size(pool);
     size_t wins = 0;
-    fprintf(stderr, "%-8s %10s %12s %12s %8s\n", name, "N", "serial",
-            "parallel", "speedup");
+    /* e (K-F): the Karp-Flatt serial fraction. */
+    fprintf(stderr, "%-8s %10s %12s %12s %8s %6s %8s\n", name, "N", "serial",
+            "parallel", "speedup", "effic", "e (K-F)");
     for (size_t n = first; n <= last; n *= step) {
         double sum_serial, sum_parallel;
         double ts = best_time(run, NULL, n, ctx, &sum_serial);
@@ -161,8 +178,17 @@ static int sweep(const char *name, experiment run, void *ctx, wq_pool *pool,
         if (ts < 0 || tp < 0 || sum_serial != sum_parallel)
             return 1;
         printf("%s N=%zu checksum %.17g\n", name, n, sum_parallel);
-        fprintf(stderr, "%-8s %10zu %10.1f us %10.1f us %7.2fx\n", "", n,
-                ts * 1e6, tp * 1e6, ts / tp);
+        double speedup = ts / tp;
+        fprintf(stderr, "%-8s %10zu %10.1f us %10.1f us %7.2fx %5.0f%%", "",
+                n, ts * 1e6, tp * 1e6, speedup, 100.0 * speedup / p);
+        /* On one thread there is nothing to apportion. */
+        if (p > 1) {
+            double e = karp_flatt(speedup, p);
+            /* Rounded to 0.00 either way: no "-0.00". */
+            fprintf(stderr, " %8.2f\n", e > -0.005 && e < 0.005 ? 0.0 : e);
+        } else {
+            fprintf(stderr, " %8s\n", "-");
+        }
         /* The crossover: the size from which parallel wins clearly (by
          * 10%, more than timing noise) at every larger size too. */
         if (tp >= ts * 0.9)

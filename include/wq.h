@@ -219,11 +219,13 @@ WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
  *
  * in and out are arrays of n elements with strides in_size and out_size in
  * bytes (Python's Pool.map; Pool.starmap is a map over an array of argument
- * structs).  in may be NULL with in_size 0 (fn then gets in == NULL).
- * chunk as in wq_for.  Returns 0, EINVAL (fn or out NULL, in NULL with in_size
- * non-zero, n * in_size or n * out_size overflowing; nothing runs), or the
- * first non-zero value fn returned: then no further call of fn starts, and
- * the elements it did not run on are left unwritten; ENOMEM as wq_for. */
+ * structs).  in may be NULL with in_size 0 (fn then gets in == NULL).  With
+ * n == 0 nothing is read or written, so in and out may both be NULL, whatever
+ * the strides (fn must still be given).  chunk as in wq_for.  Returns 0,
+ * EINVAL (fn NULL; or, with n > 0, out NULL, in NULL with in_size non-zero,
+ * n * in_size or n * out_size overflowing; nothing runs), or the first
+ * non-zero value fn returned: then no further call of fn starts, and the
+ * elements it did not run on are left unwritten; ENOMEM as wq_for. */
 typedef int (*wq_map_fn)(void *ctx, const void *in, void *out);
 WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
                      size_t in_size, void *out, size_t out_size, wq_map_fn fn,

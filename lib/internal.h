@@ -320,6 +320,12 @@ static inline void wq__keep_first(_Atomic int *first, int rc)
 WQ__HIDDEN int wq__spin_until(const wq_pool *pool, int (*done)(void *),
                               void *arg);
 
+/* spin.c: a loop's owner waiting for its helpers to leave: spin as
+ * wq__spin_until does, for the learned cap when the pool learns, but no
+ * longer than most seconds if most > 0. */
+WQ__HIDDEN int wq__spin_join(const wq_pool *pool, double most,
+                             int (*done)(void *), void *arg);
+
 /* An idle worker's spin window (spin.c), the worker's alone. */
 struct wq__idle {
     double since;   /* when it last ran out of work (wq_now); 0: working */

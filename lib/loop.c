@@ -10,8 +10,8 @@
 #include <sched.h>
 #include <stdint.h>
 
-#include "place.h"
 #include "loop.h"
+#include "place.h"
 #include "thread.h"
 
 /* Claim units from the front of a lane.  The claim that takes a lane's
@@ -31,37 +31,40 @@
  * thread while the claimer runs the first of them: a chunk that is slow,
  * or that waits for the other chunks to run, would hold them back.  One at
  * a time, every chunk not yet started stays in its lane for any thread.
+ * Lanes start on chunk boundaries, so every claim starts on one.
  *
  * A fetch_add may pass end: a claim that finds the lane empty still adds
- * one.  Every claim first reads next and gives up if it is at end already,
- * so a thread adds past end only when another claim took the last unit
- * between its read and its add, and after that it reads next >= end: each
- * thread passes end at most once per lane, and next stays below end + the
- * number of threads.  Loops of more than SIZE_MAX / 2 units, where that
- * could wrap, claim by CAS, which never passes end. */
+ * its chunk.  Every claim first reads next and gives up if it is at end
+ * already, so a thread adds past end only when another claim took the last
+ * chunk between its read and its add, and after that it reads next >= end:
+ * each thread passes end at most once per lane, and next stays below end +
+ * a chunk for each thread.  Loops where that could wrap claim by CAS
+ * (wq__loop_init), which never passes end. */
 static int wq__claim(struct wq__lane *lane, size_t end, int mode,
-                     _Atomic uint32_t *open, size_t *first, size_t *last)
+                     size_t stride, _Atomic uint32_t *open, size_t *first,
+                     size_t *last)
 {
     size_t cur = wq__load_relaxed(&lane->next);
     if (cur >= end)
         return 0;
-    size_t take = 1;
+    size_t take = stride;
     if (mode == WQ__CLAIM_ADD) {
-        cur = wq__fetch_add_relaxed(&lane->next, 1);
+        cur = wq__fetch_add_relaxed(&lane->next, stride);
         if (cur >= end)
             return 0;
     } else {
         for (;;) {
             if (mode == WQ__CLAIM_GUIDED)
                 take = (end - cur + 3) / 4;
-            if (wq__cas_weak_relaxed(&lane->next, &cur, cur + take))
+            if (wq__cas_weak_relaxed(&lane->next, &cur,
+                                     end - cur < take ? end : cur + take))
                 break;
             if (cur >= end)
                 return 0;
         }
     }
     *first = cur;
-    *last = cur + take;
+    *last = end - cur < take ? end : cur + take;
     if (*last == end)
         wq__fetch_sub_relaxed(open, 1);
     return 1;
@@ -165,13 +168,13 @@ static int wq__loop_between(const struct wq__loop *loop, int owner)
 static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
                          _Atomic uint32_t *open, int owner)
 {
-    const size_t end = lane->end;
+    const size_t end = lane->end, stride = loop->stride;
     const int mode = loop->claim;
     int between = wq__loop_between(loop, owner), ran = 0;
     size_t first, last;
     while (!wq__loop_stopped(loop) &&
-           wq__claim(lane, end, mode, open, &first, &last)) {
-        int rc = loop->piece(loop, first, last);
+           wq__claim(lane, end, mode, stride, open, &first, &last)) {
+        int rc = loop->piece(loop->arg, first, last);
         ran = 1;
         if (rc) {
             wq__keep_first(&loop->error, rc);
@@ -247,38 +250,57 @@ static int wq__loop_help(struct wq__job *job, int slot)
     return ran;
 }
 
-/* Cut the units into nlanes lanes: lane i gets units/nlanes units, the
- * first units%nlanes one more. */
-static void wq__loop_lanes(struct wq__loop *loop, unsigned nlanes)
+/* Chunks of the loop: ceil(units / stride). */
+static size_t wq__loop_chunks(const struct wq__loop *loop)
 {
-    size_t base = loop->units / nlanes, extra = loop->units % nlanes, at = 0;
+    return loop->units / loop->stride + (loop->units % loop->stride != 0);
+}
+
+/* Cut the chunks into nlanes lanes: lane i gets chunks/nlanes chunks, the
+ * first chunks%nlanes one more. */
+static void wq__loop_lanes(struct wq__loop *loop, size_t chunks,
+                           unsigned nlanes)
+{
+    size_t base = chunks / nlanes, extra = chunks % nlanes, at = 0;
     for (unsigned i = 0; i < nlanes; i++) {
-        atomic_init(&loop->lanes[i].next, at);
+        atomic_init(&loop->lanes[i].next, at * loop->stride);
         at += base + (i < extra);
-        loop->lanes[i].end = at;
+        loop->lanes[i].end =
+            at < chunks ? at * loop->stride : loop->units; /* no overflow */
     }
     loop->nlanes = nlanes;
 }
 
-/* The calling thread runs the whole loop: in one piece, or, when it
- * reports progress, piece by piece from a single lane. */
+/* The calling thread runs the whole loop: in one piece, or chunk by chunk
+ * if pieces must be exact chunks, or, when it reports progress, claim by
+ * claim from a single lane. */
 static int wq__loop_alone(struct wq__loop *loop)
 {
-    if (!loop->report)
-        return loop->piece(loop, 0, loop->units);
-    _Atomic uint32_t open = 1;
-    wq__loop_lanes(loop, 1);
-    wq__loop_work(loop, 0, &open, 1);
-    return wq__load_relaxed(&loop->error);
+    if (loop->report) {
+        _Atomic uint32_t open = 1;
+        wq__loop_lanes(loop, wq__loop_chunks(loop), 1);
+        wq__loop_work(loop, 0, &open, 1);
+        return wq__load_relaxed(&loop->error);
+    }
+    size_t units = loop->units, stride = loop->stride;
+    if (!loop->exact)
+        return loop->piece(loop->arg, 0, units);
+    for (size_t lo = 0, hi; lo < units; lo = hi) {
+        hi = units - lo < stride ? units : lo + stride; /* no overflow */
+        int rc = loop->piece(loop->arg, lo, hi);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
-static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
+static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop,
+                             size_t chunks)
 {
-    size_t units = loop->units;
     unsigned nlanes = pool->size < WQ__LANES_MAX ? pool->size : WQ__LANES_MAX;
-    if (units < nlanes)
-        nlanes = (unsigned)units;
-    wq__loop_lanes(loop, nlanes);
+    if (chunks < nlanes)
+        nlanes = (unsigned)chunks;
+    wq__loop_lanes(loop, chunks, nlanes);
     loop->job.help = wq__loop_help;
     loop->job.flags = pool->flags;
 
@@ -289,8 +311,8 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop)
     loop->slot = slot;
     loop->yield_at = loop->owner_cpu >= 0 ? -1 : 0;
     wq__pool_wake(pool, slot,
-                  (unsigned)(units - 1 < pool->size - 1 ? units - 1
-                                                        : pool->size - 1));
+                  (unsigned)(chunks - 1 < pool->size - 1 ? chunks - 1
+                                                         : pool->size - 1));
     wq__loop_work(loop, 0, &wq__slot_at(pool, slot)->hint, 1);
     const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
     wq__board_retire(pool, slot, loop->report ? &tick : NULL);
@@ -313,11 +335,12 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
     loop->origin = &frame;
     if (pool->flags & WQ_FLUSH_DENORMALS)
         fpu = wq__fpu_enter();
-    /* One unit, or nobody to share with: run inline, waking no one. */
-    if (loop->units == 1 || pool->size == 1)
+    /* One chunk, or nobody to share with: run inline, waking no one. */
+    size_t chunks = wq__loop_chunks(loop);
+    if (chunks == 1 || pool->size == 1)
         rc = wq__loop_alone(loop);
     else
-        rc = wq__loop_parallel(pool, loop);
+        rc = wq__loop_parallel(pool, loop, chunks);
     if (!rc && loop->finish)
         loop->finish(loop);
     if (!rc && loop->report)
@@ -331,93 +354,50 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
 
 /* ---------------------------------------------------------------- wq_for -- */
 
-struct wq__for {
-    size_t n, chunk;
-    wq_range_fn body;
-    void *ctx;
-};
-
-/* Chunks [begin, end) of a wq_for with a user's chunk, one call each.
- * Not inlined: its registers would be saved on the one-chunk path too. */
-__attribute__((noinline)) static int wq__for_chunks(const struct wq__for *f, struct wq__loop *loop,
-                          size_t begin, size_t end)
-{
-    for (size_t u = begin; u < end; u++) {
-        if (u > begin && wq__loop_stopped(loop))
-            return 0;
-        /* u < ceil(n / chunk), so u * chunk < n: no overflow. */
-        size_t lo = u * f->chunk;
-        size_t hi = f->n - lo < f->chunk ? f->n : lo + f->chunk;
-        int rc = f->body(f->ctx, lo, hi);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-/* Units are chunks of `chunk` items, or single items for chunk 0.  A
- * claim of one chunk, the common case, is a tail call of body. */
-static int wq__for_piece(struct wq__loop *loop, size_t begin, size_t end)
-{
-    const struct wq__for *f = loop->arg;
-    if (!f->chunk)
-        return f->body(f->ctx, begin, end);
-    if (end != begin + 1)
-        return wq__for_chunks(f, loop, begin, end);
-    size_t lo = begin * f->chunk;
-    return f->body(f->ctx, lo, f->n - lo < f->chunk ? f->n : lo + f->chunk);
-}
-
-/* A loop over n items in chunks (for and map), once its arguments passed. */
-static int wq__items_loop(wq_pool *pool, size_t n, size_t chunk,
-                          wq__piece_fn piece, void *arg)
+/* A loop over n items in chunks (for and map), once its arguments passed:
+ * a claim is a chunk of `chunk` items, or, for chunk 0, the items wq
+ * picks; exact as in struct wq__loop. */
+static int wq__items_loop(wq_pool *pool, struct wq__loop *loop, size_t n,
+                          size_t chunk, int exact, wq__piece_fn piece,
+                          void *arg)
 {
     /* Resolve even an empty loop: a pool inherited through fork() answers
      * ECHILD to every call, not only to those with work. */
     int rc = wq__pool_resolve(&pool);
     if (rc || n == 0)
         return rc;
-    struct wq__loop loop;
-    wq__loop_init(&loop, chunk ? n / chunk + (n % chunk != 0) : n, chunk == 0,
-                  piece, arg);
-    loop.total = n;
-    loop.per_unit = chunk ? chunk : 1;
-    return wq__loop_run(pool, &loop);
+    wq__loop_init(loop, n, chunk, chunk == 0, piece, arg);
+    loop->exact = exact;
+    return wq__loop_run(pool, loop);
 }
 
+/* The user's body is the loop's piece: a claim is one call of it. */
 int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body, void *ctx)
 {
     if (!body)
         return EINVAL;
-    struct wq__for f = {n, chunk, body, ctx};
-    return wq__items_loop(pool, n, chunk, wq__for_piece, &f);
+    struct wq__loop loop;
+    return wq__items_loop(pool, &loop, n, chunk, chunk != 0, body, ctx);
 }
 
 /* ---------------------------------------------------------------- wq_map -- */
 
 struct wq__map {
-    size_t n, chunk;
     const char *in;
     size_t in_size;
     char *out;
     size_t out_size;
     wq_map_fn fn;
     void *ctx;
+    struct wq__loop *loop; /* for the stop test */
 };
 
-static int wq__map_piece(struct wq__loop *loop, size_t begin, size_t end)
+static int wq__map_piece(void *arg, size_t lo, size_t hi)
 {
-    const struct wq__map *m = loop->arg;
-    size_t lo = begin, hi = end;
-    if (m->chunk) {
-        /* Units below loop->units start below n, so neither product
-         * overflows; the last unit ends at n. */
-        lo = begin * m->chunk;
-        hi = end < loop->units ? end * m->chunk : m->n;
-    }
+    const struct wq__map *m = arg;
     for (size_t i = lo; i < hi; i++) {
         /* fn is the user's callback, so the stop test is between items. */
-        if (i > lo && wq__loop_stopped(loop))
+        if (i > lo && wq__loop_stopped(m->loop))
             return 0;
         int rc = m->fn(m->ctx, m->in ? m->in + i * m->in_size : NULL,
                        m->out + i * m->out_size);
@@ -430,12 +410,17 @@ static int wq__map_piece(struct wq__loop *loop, size_t begin, size_t end)
 int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
            size_t in_size, void *out, size_t out_size, wq_map_fn fn, void *ctx)
 {
-    if (!fn || !out || (!in && in_size))
+    if (!fn)
+        return EINVAL;
+    /* An empty map reads and writes nothing, so in and out may then be NULL
+     * whatever the strides; n == 0 cannot overflow either. */
+    if (n && (!out || (!in && in_size)))
         return EINVAL;
     /* Every address i * size must be representable. */
     if ((in_size && n > SIZE_MAX / in_size) ||
         (out_size && n > SIZE_MAX / out_size))
         return EINVAL;
-    struct wq__map m = {n, chunk, in, in_size, out, out_size, fn, ctx};
-    return wq__items_loop(pool, n, chunk, wq__map_piece, &m);
+    struct wq__loop loop;
+    struct wq__map m = {in, in_size, out, out_size, fn, ctx, &loop};
+    return wq__items_loop(pool, &loop, n, chunk, 0, wq__map_piece, &m);
 }

@@ -20,15 +20,14 @@
 /* Seconds a loop runs with no helper before its owner yields once. */
 #define WQ__YIELD_AFTER 50e-6
 
-struct wq__loop;
-
 /* Run units [begin, end) on the calling thread; non-zero stops the loop.
- * A piece that spans several of the user's callbacks (a guided claim of a
- * map's items, or the whole range of a thread that runs the loop alone)
- * tests wq__loop_stopped before each of them after its first and returns 0
- * at once if it is set: a thread that has seen a failure starts no more of
- * them. */
-typedef int (*wq__piece_fn)(struct wq__loop *loop, size_t begin, size_t end);
+ * arg is the loop's.  wq_for passes its user's body itself: a claim of a
+ * user's chunk is one call of it, with nothing in between.  A piece that
+ * spans several of the user's callbacks (a guided claim of a map's items,
+ * or a reduction's leaves) tests wq__loop_stopped before each of them after
+ * its first and returns 0 at once if it is set: a thread that has seen a
+ * failure starts no more of them. */
+typedef int (*wq__piece_fn)(void *arg, size_t begin, size_t end);
 
 /* One lane of units.  next: claimed by relaxed fetch_add or CAS (only
  * atomicity matters: each unit goes to exactly one claimer; the work's data
@@ -43,11 +42,18 @@ struct wq__lane {
 struct wq__loop {
     struct wq__job job;
     wq_pool *pool;
-    size_t units;
-    /* How a claim takes units from a lane (wq__claim): one by fetch_add
-     * (a user's chunk), one by CAS (a user's chunk in a loop too long for
-     * fetch_add to pass end safely), or a shrinking share of what is left
-     * (chunk 0).  A claim is run as one piece. */
+    /* The loop runs units [0, units): items for wq_for and wq_map, blocks
+     * for wq_reduce.  A chunk is `stride` units (the last may be shorter);
+     * lanes are cut on chunk boundaries. */
+    size_t units, stride;
+    /* 1 if every piece must be one chunk, as the user's body of a wq_for
+     * with a chunk expects; 0 if a piece may span chunks (a lone thread
+     * then runs the loop in one piece). */
+    int exact;
+    /* How a claim takes units from a lane (wq__claim): a chunk by
+     * fetch_add (a user's chunk), a chunk by CAS (where fetch_adds passing
+     * end could wrap the counter), or a shrinking share of what is left
+     * (chunk 0, stride 1).  A claim is run as one piece. */
     enum { WQ__CLAIM_ADD, WQ__CLAIM_CAS, WQ__CLAIM_GUIDED } claim;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
@@ -98,12 +104,18 @@ static inline int wq__loop_stopped(struct wq__loop *loop)
  * which a loop uses as many as it has threads), is set up by wq__loop_run:
  * a zero-initialised struct would clear every lane on every call. */
 static inline void wq__loop_init(struct wq__loop *loop, size_t units,
-                                 int guided, wq__piece_fn piece, void *arg)
+                                 size_t stride, int guided, wq__piece_fn piece,
+                                 void *arg)
 {
     loop->units = units;
-    /* Past SIZE_MAX / 2 units, failed fetch_adds could wrap next. */
+    loop->stride = guided ? 1 : stride;
+    /* A thread's fetch_add passes end at most once per lane (wq__claim),
+     * by a chunk at most; past this many units that could wrap next. */
     loop->claim = guided ? WQ__CLAIM_GUIDED
-                 : units <= SIZE_MAX / 2 ? WQ__CLAIM_ADD : WQ__CLAIM_CAS;
+                 : loop->stride <= (SIZE_MAX - units) / (WQ_THREADS_MAX + 2)
+                     ? WQ__CLAIM_ADD
+                     : WQ__CLAIM_CAS;
+    loop->exact = 0;
     loop->piece = piece;
     loop->arg = arg;
     loop->finish = NULL;
@@ -114,8 +126,8 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
 }
 
 /* The owner's side: run loop->units units on the pool (already resolved)
- * with loop->piece, using helpers when there is more than one unit.  Returns
- * the first non-zero piece result or 0. */
+ * with loop->piece, using helpers when there is more than one chunk.
+ * Returns the first non-zero piece result or 0. */
 WQ__HIDDEN int wq__loop_run(wq_pool *pool, struct wq__loop *loop);
 
 #endif /* WQ_LOOP_H */

@@ -153,7 +153,7 @@ void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
     wq__store_relaxed(&s->hint, 0);
     wq__store_seq_cst(&s->job, NULL);
     if (wq__load_seq_cst(&s->users) != 0 &&
-        !wq__spin_until(pool, wq__slot_drained, s)) {
+        !wq__spin_join(pool, tick ? tick->every : 0, wq__slot_drained, s)) {
         /* Helpers are inside a long piece of work: sleep until the last one
          * leaves (it wakes us, see wq__board_help), or until the next tick
          * is due. */

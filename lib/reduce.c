@@ -47,6 +47,7 @@ struct wq__reduce {
     size_t stride; /* bytes between partials */
     unsigned char *partials;
     void *result;
+    struct wq__loop *loop; /* for the stop test between leaves */
 };
 
 /* Items [*lo, *hi) of block b for chunk 0: n split as evenly as possible. */
@@ -58,8 +59,7 @@ static void wq__block_items(const struct wq__reduce *red, size_t b, size_t *lo,
     *hi = *lo + base + (b < extra);
 }
 
-static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
-                          size_t b, void *p)
+static int wq__fold_block(const struct wq__reduce *red, size_t b, void *p)
 {
     const wq_reducer *r = red->r;
     if (!red->chunk) {
@@ -71,7 +71,7 @@ static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
     size_t first = b * red->per;
     size_t last = leaves - first <= red->per ? leaves : first + red->per;
     for (size_t leaf = first; leaf < last; leaf++) {
-        if (leaf > first && wq__loop_stopped(loop))
+        if (leaf > first && wq__loop_stopped(red->loop))
             return 0;
         size_t lo = leaf * red->chunk;
         size_t hi = red->n - lo < red->chunk ? red->n : lo + red->chunk;
@@ -85,13 +85,13 @@ static int wq__fold_block(struct wq__loop *loop, const struct wq__reduce *red,
 /* Units of the loop are blocks.  They are claimed one at a time, so a piece
  * of several blocks is a lone thread's whole range, which nothing but its
  * own failure stops: the stop test is between leaves. */
-static int wq__reduce_piece(struct wq__loop *loop, size_t begin, size_t end)
+static int wq__reduce_piece(void *arg, size_t begin, size_t end)
 {
-    const struct wq__reduce *red = loop->arg;
+    const struct wq__reduce *red = arg;
     for (size_t b = begin; b < end; b++) {
         void *p = red->partials + b * red->stride;
         red->r->init(red->ctx, p);
-        int rc = wq__fold_block(loop, red, b, p);
+        int rc = wq__fold_block(red, b, p);
         if (rc)
             return rc;
     }
@@ -184,7 +184,8 @@ int wq_reduce(wq_pool *pool, size_t n, size_t chunk, const wq_reducer *r,
         return ENOMEM;
 
     struct wq__loop loop;
-    wq__loop_init(&loop, red.nblocks, 0, wq__reduce_piece, &red);
+    red.loop = &loop;
+    wq__loop_init(&loop, red.nblocks, 1, 0, wq__reduce_piece, &red);
     loop.finish = wq__reduce_combine;
     loop.total = n;
     /* Where blocks start, as wq__block_items and wq__fold_block cut them. */

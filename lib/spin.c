@@ -20,6 +20,12 @@
  * milliseconds after every loop, and an idle pool stops spinning at most
  * a cap after its last loop.  A window set by the user (spin_us or
  * WQ_SPIN_US) is used as it is.
+ *
+ * A loop's owner that has run out of work waits for its helpers, who are
+ * running pieces of the loop, so the wait lasts about a piece: with the
+ * learned window it spins up to the cap before it parks, as an OpenMP
+ * barrier spins, rather than pay a wake-up at the end of every loop whose
+ * pieces do not end together.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -73,6 +79,15 @@ static int wq__spin(double least, double until, int (*done)(void *),
 int wq__spin_until(const wq_pool *pool, int (*done)(void *), void *arg)
 {
     return wq__spin(pool->spin, 0, done, arg, NULL);
+}
+
+int wq__spin_join(const wq_pool *pool, double most, int (*done)(void *),
+                  void *arg)
+{
+    double window = pool->spin_max > pool->spin ? pool->spin_max : pool->spin;
+    if (most > 0 && most < window)
+        window = most;
+    return wq__spin(window, 0, done, arg, NULL);
 }
 
 int wq__idle_spin(const wq_pool *pool, struct wq__idle *idle,

@@ -175,6 +175,36 @@ static int count_map(void *ctx, const void *in, void *out)
     return 0;
 }
 
+/* An empty map reads and writes nothing (DESIGN.md, "Empty loops"): in and
+ * out may both be NULL, whatever the strides, at every chunk; fn is still
+ * checked first, and a map with elements still refuses a NULL out. */
+START_TEST(map_empty_accepts_null)
+{
+    wq_pool *pool = grid_pool(_i);
+    _Atomic int calls = 0;
+    const size_t chunks[] = {0, 1, 7, SIZE_MAX};
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+        ck_assert_int_eq(wq_map(pool, 0, chunks[c], NULL, 0, NULL, 0,
+                                count_map, &calls),
+                         0);
+        ck_assert_int_eq(wq_map(pool, 0, chunks[c], NULL, 8, NULL, 8,
+                                count_map, &calls),
+                         0);
+        ck_assert_int_eq(wq_map(pool, 0, chunks[c], NULL, SIZE_MAX, NULL,
+                                SIZE_MAX, count_map, &calls),
+                         0);
+        ck_assert_int_eq(
+            wq_map(pool, 0, chunks[c], NULL, 8, NULL, 8, NULL, &calls),
+            EINVAL);
+    }
+    ck_assert_int_eq(atomic_load(&calls), 0);
+    ck_assert_int_eq(wq_map(pool, 1, 0, NULL, 0, NULL, 8, count_map, &calls),
+                     EINVAL);
+    ck_assert_int_eq(atomic_load(&calls), 0);
+    grid_release(pool);
+}
+END_TEST
+
 /* Strides whose product with n overflows are refused before anything runs;
  * so are NULL output and NULL input with a stride. */
 START_TEST(map_bad_arguments)
@@ -247,6 +277,7 @@ Suite *suite_map(void)
         {"squares", map_squares_every_chunk, 1},
         {"starmap_structs", map_starmap_structs, 1},
         {"null_input", map_null_input, 1},
+        {"empty_accepts_null", map_empty_accepts_null, 1},
         {"error", map_error_returns_value, 1},
         {"error_stops_every_thread", map_error_stops_every_thread, 1},
         {"bad_arguments", map_bad_arguments, 1},
