@@ -115,9 +115,16 @@ typedef struct wq_options {
     void *progress_arg;
     size_t progress_ms;
 
+    /* Threads from outside the pool that can hold a worker index of it at
+     * once (see wq_worker_index), at most WQ_CALLERS_LIMIT.  0: the
+     * environment variable WQ_CALLERS if it holds a positive integer up to
+     * WQ_CALLERS_LIMIT, else WQ_CALLERS_MAX.  Each costs a bit, and one
+     * more entry in scratch arrays of wq_pool_slots() entries. */
+    unsigned callers;
+
     /* Reserved: keep zero.  Room for the fields to come; the struct keeps
      * its size as fields take their place. */
-    void *reserved[5];
+    void *reserved[4];
 } wq_options;
 
 #define WQ_SPIN_US_DEFAULT 100
@@ -129,19 +136,24 @@ typedef struct wq_options {
 
 /* Create a pool.  opt may be NULL (every default).  All threads are created
  * here; no later call creates a thread or allocates on the hot path of a loop.
- * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, a reserved
- * field set), ENOMEM, or EAGAIN (a thread could not be created, for instance
- * beyond the system's thread limit or with a stack_size no memory can hold;
- * none is left running).  Thread-safe. */
+ * Returns 0, EINVAL (pool NULL, threads above WQ_THREADS_MAX, callers above
+ * WQ_CALLERS_LIMIT, a reserved field set), ENOMEM, or EAGAIN (a thread could
+ * not be created, for instance beyond the system's thread limit or with a
+ * stack_size no memory can hold; none is left running).  Thread-safe. */
 WQ_EXPORT int wq_pool_create(wq_pool **pool, const wq_options *opt);
 
-/* Finish the tasks still queued in the pool's groups, stop and join its
- * threads, and free it.  NULL destroys the default pool (if it was created),
- * which the next call with a NULL pool creates afresh.  No loop may be
- * running on the pool and no other thread may use it during or after the
- * call.  It does nothing (the pool is in use, and stays usable) when called
- * from inside a callback or task running on that same pool or from one of
- * its worker hooks, or while a group of the pool has not been destroyed. */
+/* Stop and join the pool's threads and free it.  NULL destroys the default
+ * pool (if it was created), which the next call with a NULL pool creates
+ * afresh.  No loop may be running on the pool and no other thread may use
+ * it during or after the call; for the default pool that means no call with
+ * a NULL pool in any other thread meanwhile (nothing guards against one, so
+ * code that shares the default pool with code it does not control, a
+ * library say, should leave it alone: it is never freed otherwise, and
+ * stays reachable).  It does nothing (the pool is in use, and stays usable)
+ * when called from inside a callback or task running on that same pool or
+ * from one of its worker hooks, or while a group of the pool has not been
+ * destroyed; since wq_group_destroy finishes a group's tasks, no task is
+ * ever left queued when a pool is freed. */
 WQ_EXPORT void wq_pool_destroy(wq_pool *pool);
 
 /* Threads of the pool, the caller included; NULL: the default pool's
@@ -184,8 +196,18 @@ WQ_EXPORT const char *wq_strerror(int code);
  * loop of k pieces wakes at most k-1 threads.  If body returns non-zero, no
  * further piece starts; wq_for returns the first such value once the pieces
  * already running have finished.  Returns 0, EINVAL (body NULL; nothing
- * runs), ENOMEM/EAGAIN (the default pool could not be created), or body's
- * value.  Thread-safe and re-entrant: body may call any wq function. */
+ * runs), ENOMEM/EAGAIN (the default pool could not be created), ENOMEM
+ * (the job board had to grow and could not; nothing runs), or body's
+ * value.  Thread-safe and re-entrant: body may call any wq function.
+ *
+ * The job board.  A loop of more than one piece on a pool of more than one
+ * thread takes a slot on the pool's job board while it runs, and a group
+ * holds one for its life (not on a pool of one thread); other threads find
+ * work there.  The board starts with 256 slots and, when a loop or group
+ * finds all of them taken, doubles (one allocation, kept until the pool is
+ * destroyed), so any number of loops and groups at once get help; the only
+ * limit is memory, answered with ENOMEM by wq_for, wq_map, wq_reduce and
+ * wq_group_create. */
 typedef int (*wq_range_fn)(void *ctx, size_t begin, size_t end);
 WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
                      void *ctx);
@@ -203,7 +225,7 @@ WQ_EXPORT int wq_for(wq_pool *pool, size_t n, size_t chunk, wq_range_fn body,
  * EINVAL (fn NULL; or, with n > 0, out NULL, in NULL with in_size non-zero,
  * n * in_size or n * out_size overflowing; nothing runs), or the first
  * non-zero value fn returned: then no further call of fn starts, and the
- * elements it did not run on are left unwritten. */
+ * elements it did not run on are left unwritten; ENOMEM as wq_for. */
 typedef int (*wq_map_fn)(void *ctx, const void *in, void *out);
 WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
                      size_t in_size, void *out, size_t out_size, wq_map_fn fn,
@@ -255,14 +277,16 @@ typedef struct wq_group wq_group;
 typedef int (*wq_task_fn)(void *arg);
 
 /* Create an empty group on pool (NULL: the default pool).  Returns 0, EINVAL
- * (group NULL), ENOMEM. */
+ * (group NULL), ENOMEM (including a job board that could not grow: see
+ * wq_for). */
 WQ_EXPORT int wq_group_create(wq_group **group, wq_pool *pool);
 
 /* Queue fn(arg) to run on the pool.  Never drops a task and never blocks for
  * long: when the group's queue is full, the caller runs queued tasks itself
- * until there is room.  May be called from several threads at once,
- * including from the group's own tasks.  Returns 0 or EINVAL (group or fn
- * NULL). */
+ * until there is room.  (A pool of one thread has no other thread to run
+ * tasks: there the caller runs each task before submit returns.)  May be
+ * called from several threads at once, including from the group's own
+ * tasks.  Returns 0 or EINVAL (group or fn NULL). */
 WQ_EXPORT int wq_group_submit(wq_group *group, wq_task_fn fn, void *arg);
 
 /* Wait until every task submitted so far has finished, running queued tasks
@@ -281,9 +305,14 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
 
 /* --------------------------------------------------------- worker slots -- */
 
-/* Threads from outside a pool that can hold a worker index of it at once. */
+/* Threads from outside a pool that can hold a worker index of it at once,
+ * unless wq_options.callers (or WQ_CALLERS) says otherwise; see
+ * wq_worker_index for what the next one gets. */
 #define WQ_CALLERS_MAX 64u
-/* What wq_worker_index() returns outside every call and hook. */
+/* The most wq_options.callers may ask for. */
+#define WQ_CALLERS_LIMIT 65536u
+/* What wq_worker_index() returns outside every call and hook, and to an
+ * outside thread beyond the pool's callers. */
 #define WQ_NO_INDEX (~0u)
 
 /* The calling thread's index in the pool whose callback it is running, for
@@ -295,28 +324,37 @@ WQ_EXPORT void wq_group_destroy(wq_group *group);
  *   - A worker thread has its fixed slot, 1 to size-1: the slot its
  *     on_start and on_stop hooks receive (this returns it there too).
  *   - A thread from outside the pool (one that called wq_for, wq_map or
- *     wq_reduce, or that runs group tasks inside wq_group_submit,
- *     wq_group_wait or wq_pool_destroy) gets 0 or an index from size to
- *     size + WQ_CALLERS_MAX - 2, taken the first time it asks during a call
+ *     wq_reduce, or that runs group tasks inside wq_group_submit or
+ *     wq_group_wait) gets 0 or an index from size to
+ *     size + callers - 2 (callers: the pool's wq_options.callers, by
+ *     default WQ_CALLERS_MAX), taken the first time it asks during a call
  *     and held until that call returns (the outermost one on that pool, if
  *     calls nest).  Several outside threads inside one pool at once thus
- *     never share an index; the first usually gets 0.  When WQ_CALLERS_MAX
- *     outside threads hold one, the next to ask waits for one to return.
- *     Passing an index on orders its holders: what the first wrote into its
- *     scratch happens before the next holder's use of it.
+ *     never share an index; the first usually gets 0.  Passing an index on
+ *     orders its holders: what the first wrote into its scratch happens
+ *     before the next holder's use of it.
+ *   - At most callers outside threads hold an index of one pool at once.
+ *     While they all do, any other outside thread that asks gets
+ *     WQ_NO_INDEX at once (it never waits: a holder may be waiting for it)
+ *     and asks afresh at its next call of wq_worker_index.  A program whose
+ *     callbacks may run in more outside threads at once (a thread per
+ *     request, say) raises callers to its thread count, or checks for
+ *     WQ_NO_INDEX and uses other storage then.
  *
  * The index belongs to the thread, not to the call: a callback that calls
  * wq on the same pool shares its index with the nested callbacks that run
  * on its thread meanwhile, so hold no scratch across a nested call.  Inside
  * a callback of pool B running within a callback of pool A, it is the index
  * in B.  Outside every call and hook it returns WQ_NO_INDEX.  Cheap (a
- * thread-local look-up), never allocates, may block only as said above. */
+ * thread-local look-up, and one CAS the first time an outside thread asks
+ * during a call), never allocates, never blocks. */
 WQ_EXPORT unsigned wq_worker_index(void);
 
-/* The bound of wq_worker_index() on pool: wq_pool_size(pool) +
- * WQ_CALLERS_MAX - 1.  NULL: the default pool (created if needed; 0 if it
- * cannot be).  Fill scratch arrays lazily: most upper entries are used only
- * when several outside threads call at once.  Thread-safe. */
+/* The bound of wq_worker_index() on pool: wq_pool_size(pool) + callers - 1
+ * (WQ_CALLERS_MAX - 1 by default); every index it returns other than
+ * WQ_NO_INDEX is below it.  NULL: the default pool (created if needed; 0 if
+ * it cannot be).  Fill scratch arrays lazily: most upper entries are used
+ * only when several outside threads call at once.  Thread-safe. */
 WQ_EXPORT unsigned wq_pool_slots(const wq_pool *pool);
 
 /* -------------------------------------------------------------- version -- */

@@ -47,7 +47,7 @@
 struct wq_group {
     struct wq__job job; /* first: the board sees a group as a job */
     wq_pool *pool;
-    int slot; /* board slot held for life; -1: board full, run inline */
+    int slot; /* board slot held for life; -1: a pool of one thread */
     struct wq__ring ring;
     WQ__ALIGNED _Atomic uint32_t pending;
     _Atomic int error;
@@ -87,7 +87,7 @@ static int wq__group_run_one(wq_group *g, int slot)
     int ran = 0;
     wq__board_enter(g->pool, slot);
     if (wq__ring_pop(&g->ring, &t)) {
-        wq__fetch_sub_release(&g->pool->slots[slot].hint, 1);
+        wq__fetch_sub_release(&wq__slot_at(g->pool, slot)->hint, 1);
         wq__keep_first(&g->error, wq__task_call(g, &t));
         if (wq__fetch_sub_seq_cst(&g->pending, 1) == 1)
             wq__notify(g);
@@ -126,8 +126,14 @@ int wq_group_create(wq_group **out, wq_pool *pool)
     g->pool = pool;
     g->job.help = wq__group_help;
     g->job.flags = pool->flags;
-    /* With one thread nobody else would pop the ring: run tasks at submit. */
+    /* With one thread nobody else would pop the ring: run tasks at submit.
+     * Otherwise publish fails only if the board cannot grow. */
     g->slot = pool->size > 1 ? wq__board_publish(pool, &g->job, 0) : -1;
+    if (pool->size > 1 && g->slot < 0) {
+        wq__ring_fini(&g->ring);
+        free(g);
+        return ENOMEM;
+    }
     wq__fetch_add_relaxed(&pool->groups, 1);
     *out = g;
     return 0;
@@ -146,7 +152,7 @@ int wq_group_submit(wq_group *g, wq_task_fn fn, void *arg)
         return 0;
     }
     wq__fetch_add_seq_cst(&g->pending, 1);
-    wq__fetch_add_relaxed(&g->pool->slots[g->slot].hint, 1);
+    wq__fetch_add_relaxed(&wq__slot_at(g->pool, g->slot)->hint, 1);
     while (wq__ring_push(&g->ring, &t))
         if (!wq__group_run_one(g, g->slot)) /* full: make room */
             wq__cpu_relax();
@@ -159,7 +165,7 @@ static int wq__group_idle(void *arg)
 {
     wq_group *g = arg;
     return wq__load_acquire(&g->pending) == 0 ||
-           wq__load_relaxed(&g->pool->slots[g->slot].hint) != 0;
+           wq__load_relaxed(&wq__slot_at(g->pool, g->slot)->hint) != 0;
 }
 
 /* Sleep until a task is pushed or the last one finishes. */

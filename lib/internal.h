@@ -53,10 +53,11 @@ struct wq__job {
  *          a stopped loop's claims still in flight may then take it below
  *          zero, where it wraps.  Nothing is lost by that: scanners also
  *          find the job NULL, and the next publication stores it anew.
- *   users  references held by helpers; seq_cst increment (see job), release
- *          decrement that pairs with the owner's acquire read when it drains:
- *          everything a helper wrote for the job happens before the owner
- *          returns.
+ *   users  references held by helpers; seq_cst increment (see job), seq_cst
+ *          decrement: its release half pairs with the owner's acquire read
+ *          when it drains (everything a helper wrote for the job happens
+ *          before the owner returns), and it is seq_cst because the helper
+ *          then reads parked (see parked).
  *   parked the owner sleeps on users; seq_cst store before its last look at
  *          users, seq_cst load by a helper after its decrement to 0
  *          (Dekker pair: one of the two sees the other).
@@ -68,8 +69,16 @@ struct wq__slot {
     _Atomic uint32_t parked;
 };
 
+/* The board's first segment, inside the pool.  When every slot is taken
+ * the board grows by one segment, doubling it: segment k >= 1 holds
+ * WQ__BOARD_SLOTS << (k - 1) slots, the first of them slot
+ * WQ__BOARD_SLOTS << (k - 1), followed in the same allocation by their
+ * bitmap words.  Segments live as long as the pool, as slots must. */
 #define WQ__BOARD_WORDS 4
 #define WQ__BOARD_SLOTS (64 * WQ__BOARD_WORDS)
+/* Segments 1 to 23: 2^31 slots in all, more than int slot numbers need
+ * and more memory than an allocation can get before that. */
+#define WQ__BOARD_SEGMENTS 24
 
 /* ------------------------------------------------------------------ pool -- */
 
@@ -127,11 +136,18 @@ struct wq_pool {
 
     /* Worker indices held by threads from outside the pool (slot.c): bit k
      * stands for index 0 (k = 0) or size - 1 + k.  Set by CAS (acquire)
-     * when such a thread first asks for its index during a call, cleared
+     * when such a thread first asks for its index during a call (none
+     * free: it gets WQ_NO_INDEX and claims nothing), cleared
      * (release) when that call returns.  The release pairs with the next
      * claimer's acquire, so what one holder wrote into its scratch buffer
      * happens before the next holder of the index uses it. */
     WQ__ALIGNED _Atomic uint64_t callers;
+    /* How many outside indices the pool has (wq_options.callers), and the
+     * bits of those beyond the first 64, (ncallers - 1) / 64 words
+     * allocated at creation, with the protocol of callers.  Read-only
+     * pointer and count. */
+    _Atomic uint64_t *callers_more;
+    unsigned ncallers;
 
     /* Bit i set while slot i belongs to a job's owner.  Set by CAS
      * (acq_rel) when publishing, cleared (release) after the slot's users
@@ -139,7 +155,33 @@ struct wq_pool {
      */
     WQ__ALIGNED _Atomic uint64_t used[WQ__BOARD_WORDS];
     struct wq__slot slots[WQ__BOARD_SLOTS];
+    /* The board's bitmap words, WQ__BOARD_WORDS << (segments - 1): grown
+     * by CAS (release) after the new segment's pointer is installed, read
+     * acquire by every scan and publication, so a slot number below 64 *
+     * words has its segment visible.  Segment k's pointer (more[k - 1]) is
+     * installed once, by CAS from NULL (release: the segment's zeroed
+     * memory before it), and read acquire; freed with the pool. */
+    WQ__ALIGNED _Atomic unsigned words;
+    _Atomic(struct wq__slot *) more[WQ__BOARD_SEGMENTS - 1];
 };
+
+/* The segment (>= 1) that holds slot number n >= WQ__BOARD_SLOTS. */
+static inline unsigned wq__board_segment(unsigned n)
+{
+    return 32u - (unsigned)__builtin_clz(n / WQ__BOARD_SLOTS);
+}
+
+/* Board slot `slot`.  The caller knows the slot from a publication or a
+ * scan, each of which read words (acquire) after the segment was made. */
+static inline struct wq__slot *wq__slot_at(wq_pool *pool, int slot)
+{
+    unsigned n = (unsigned)slot;
+    if (n < WQ__BOARD_SLOTS)
+        return &pool->slots[n];
+    unsigned k = wq__board_segment(n);
+    struct wq__slot *seg = wq__load_acquire(&pool->more[k - 1]);
+    return &seg[n - (WQ__BOARD_SLOTS << (k - 1))];
+}
 
 /* pool.c */
 WQ__HIDDEN int wq__pool_resolve(wq_pool **pool);
@@ -165,6 +207,7 @@ WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
 WQ__HIDDEN int wq__board_help_recent(wq_pool *pool);
 WQ__HIDDEN int wq__board_has_work(wq_pool *pool);
+WQ__HIDDEN void wq__board_free(wq_pool *pool);
 
 /* -------------------------------------------------------- the task ring -- */
 
@@ -230,8 +273,11 @@ struct wq__thread {
 
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
 
-/* slot.c: give back an index a frame claimed. */
+/* slot.c: give back an index a frame claimed; set up a pool's n outside
+ * indices (0 or ENOMEM) and free them. */
 WQ__HIDDEN void wq__index_release(wq_pool *pool, unsigned index);
+WQ__HIDDEN int wq__callers_init(wq_pool *pool, unsigned n);
+WQ__HIDDEN void wq__callers_fini(wq_pool *pool);
 
 static inline void wq__frame_push(struct wq__frame *f, wq_pool *pool,
                                   const struct wq_group *group,

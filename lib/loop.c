@@ -141,7 +141,7 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 static void wq__owner_yield(struct wq__loop *loop)
 {
     /* A helper has joined: the loop is shared, nothing to do. */
-    if (wq__load_relaxed(&loop->pool->slots[loop->slot].users) != 0) {
+    if (wq__load_relaxed(&wq__slot_at(loop->pool, loop->slot)->users) != 0) {
         loop->yield_at = 0;
         return;
     }
@@ -238,7 +238,7 @@ static int wq__loop_help(struct wq__job *job, int slot)
         fpu = wq__fpu_enter();
     int own = lane > 0 && lane < loop->nlanes;
     int ran = wq__loop_work(loop, own ? (int)lane : wq__richest_lane(loop),
-                            &loop->pool->slots[slot].hint, 0);
+                            &wq__slot_at(loop->pool, slot)->hint, 0);
     if (job->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);
@@ -306,17 +306,14 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop,
 
     loop->owner_cpu = pool->spread ? wq__cpu_current() : -1;
     int slot = wq__board_publish(pool, &loop->job, nlanes);
-    if (slot < 0) { /* the board is full: this thread does it all */
-        _Atomic uint32_t open = nlanes;
-        wq__loop_work(loop, 0, &open, 1);
-        return wq__load_relaxed(&loop->error);
-    }
+    if (slot < 0) /* the board could not grow; nothing has run */
+        return ENOMEM;
     loop->slot = slot;
     loop->yield_at = loop->owner_cpu >= 0 ? -1 : 0;
     wq__pool_wake(pool, slot,
                   (unsigned)(chunks - 1 < pool->size - 1 ? chunks - 1
                                                          : pool->size - 1));
-    wq__loop_work(loop, 0, &pool->slots[slot].hint, 1);
+    wq__loop_work(loop, 0, &wq__slot_at(pool, slot)->hint, 1);
     const struct wq__tick tick = {wq__progress_tick, loop, pool->progress};
     wq__board_retire(pool, slot, loop->report ? &tick : NULL);
     return wq__load_relaxed(&loop->error);

@@ -197,18 +197,32 @@ static void wq__spin_windows(int spin_us, double *least, double *most)
     *least = spin_us < 0 ? 0 : (double)spin_us * 1e-6;
 }
 
-static unsigned wq__default_threads(void)
+/* The count in the environment variable `name` if it is a positive
+ * integer up to max, else 0. */
+static unsigned wq__env_count(const char *name, unsigned long max)
 {
-    const char *env = getenv("WQ_NUM_THREADS");
+    const char *env = getenv(name);
     if (env && *env) {
         char *end;
         unsigned long v = strtoul(env, &end, 10);
         /* Anything but a plain positive count is ignored, as OpenMP runtimes
          * ignore a malformed OMP_NUM_THREADS. */
-        if (!*end && *env != '-' && v > 0 && v <= WQ_THREADS_MAX)
+        if (!*end && *env != '-' && v > 0 && v <= max)
             return (unsigned)v;
     }
-    return wq_cpu_count();
+    return 0;
+}
+
+static unsigned wq__default_threads(void)
+{
+    unsigned v = wq__env_count("WQ_NUM_THREADS", WQ_THREADS_MAX);
+    return v ? v : wq_cpu_count();
+}
+
+static unsigned wq__default_callers(void)
+{
+    unsigned v = wq__env_count("WQ_CALLERS", WQ_CALLERS_LIMIT);
+    return v ? v : WQ_CALLERS_MAX;
 }
 
 static void wq__join(wq_pool *pool, unsigned started)
@@ -253,7 +267,8 @@ static int wq__start_threads(wq_pool *pool)
 
 static int wq__options_valid(const wq_options *opt)
 {
-    if (opt->threads > WQ_THREADS_MAX || (opt->flags & ~WQ_FLUSH_DENORMALS))
+    if (opt->threads > WQ_THREADS_MAX || opt->callers > WQ_CALLERS_LIMIT ||
+        (opt->flags & ~WQ_FLUSH_DENORMALS))
         return 0;
     for (size_t i = 0; i < sizeof opt->reserved / sizeof *opt->reserved; i++)
         if (opt->reserved[i])
@@ -286,13 +301,18 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
                                                : WQ_PROGRESS_MS_DEFAULT) *
                      1e-3;
     pool->forks = wq__load_relaxed(&wq__forks);
+    atomic_init(&pool->words, WQ__BOARD_WORDS);
     pool->workers = wq__calloc(pool->size, sizeof *pool->workers);
-    if (!pool->workers) {
+    if (!pool->workers ||
+        wq__callers_init(pool, opt->callers ? opt->callers
+                                            : wq__default_callers())) {
+        free(pool->workers);
         free(pool);
         return ENOMEM;
     }
     int rc = wq__start_threads(pool);
     if (rc) {
+        wq__callers_fini(pool);
         free(pool->workers);
         free(pool);
         return rc;
@@ -333,6 +353,8 @@ static int wq__pool_busy(const wq_pool *pool)
 
 static void wq__pool_free(wq_pool *pool)
 {
+    wq__board_free(pool);
+    wq__callers_fini(pool);
     free(pool->workers);
     free(pool);
 }

@@ -21,8 +21,8 @@
  *   publish  at its successful CAS on the bitmap (the slot is the owner's),
  *            visible to helpers at the release store of job.  Lock-free: a
  *            CAS fails only when another CAS on the same word succeeded; a
- *            full board is reported, not waited on, and the caller then runs
- *            its loop alone.
+ *            full board is grown (wq__board_grow, lock-free too), never
+ *            waited on, and only a failed allocation is reported (ENOMEM).
  *   enter    at its seq_cst load of job, after the increment of users: it
  *            gets NULL, or a job whose owner will wait for this reference.
  *            Wait-free (two atomic steps).
@@ -36,7 +36,7 @@
  *            of it and so making progress.  The Dekker pair on parked/users
  *            (see internal.h) means the last leave cannot miss a parked
  *            owner.
- *   help, has_work  read-only scans of at most WQ__BOARD_SLOTS slots.
+ *   help, has_work  read-only scans of the board's words as read once.
  * tests/model/board.pml checks this protocol by exhausting every
  * interleaving of an owner that publishes and retires two jobs on one slot
  * and two helpers: no helper uses a retired job, the owner never sleeps for
@@ -48,38 +48,92 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fault.h"
 #include "internal.h"
 #include "park.h"
 
+/* Bitmap word w of the board (bits for slots 64 * w to 64 * w + 63), for
+ * a w below the words the caller read. */
+static _Atomic uint64_t *wq__used_at(wq_pool *pool, unsigned w)
+{
+    if (w < WQ__BOARD_WORDS)
+        return &pool->used[w];
+    unsigned k = wq__board_segment(w * 64);
+    unsigned first = WQ__BOARD_SLOTS << (k - 1); /* also its slot count */
+    struct wq__slot *seg = wq__load_acquire(&pool->more[k - 1]);
+    return (_Atomic uint64_t *)(void *)(seg + first) + (w - first / 64);
+}
+
+/* Double a board of `words` words (as the caller read them) by adding its
+ * next segment, unless another thread did so first.  Lock-free: threads
+ * that find the board full at once may each allocate the segment, one
+ * installs it and the others free theirs.  0 on success (whoever grew it),
+ * ENOMEM if the segment could not be allocated or the board is at its
+ * largest. */
+static int wq__board_grow(wq_pool *pool, unsigned words)
+{
+    unsigned k = wq__board_segment(words * 64);
+    if (k >= WQ__BOARD_SEGMENTS)
+        return ENOMEM;
+    size_t slots = (size_t)words * 64;
+    struct wq__slot *seg = wq__load_acquire(&pool->more[k - 1]);
+    if (!seg) {
+        size_t bytes = slots * sizeof *seg + words * sizeof(uint64_t);
+        struct wq__slot *mine = wq__aligned_alloc(WQ__CACHELINE, bytes);
+        if (!mine)
+            return ENOMEM;
+        memset(mine, 0, bytes); /* free slots, every bit clear */
+        if (!wq__cas_strong_acq_rel(&pool->more[k - 1], &seg, mine))
+            free(mine); /* seg is the winner's */
+    }
+    /* Fails only if another thread grew it already. */
+    wq__cas_strong_acq_rel(&pool->words, &words, words * 2);
+    return 0;
+}
+
 /* Publish job on a free slot with the given hint; returns the slot, or -1
- * if all WQ__BOARD_SLOTS are taken (the caller then works alone). */
+ * if the board is full and cannot grow (out of memory). */
 int wq__board_publish(wq_pool *pool, struct wq__job *job, uint32_t hint)
 {
-    for (unsigned w = 0; w < WQ__BOARD_WORDS; w++) {
-        uint64_t used = wq__load_relaxed(&pool->used[w]);
-        while (~used) {
-            unsigned bit = (unsigned)__builtin_ctzll(~used);
-            if (wq__cas_weak_acq_rel(&pool->used[w], &used,
-                                     used | (UINT64_C(1) << bit))) {
-                struct wq__slot *s = &pool->slots[w * 64 + bit];
-                wq__store_relaxed(&s->hint, hint);
-                /* Release: a helper that reads the pointer (acquire via its
-                 * seq_cst load) sees the job's fields as initialised. */
-                wq__store_release(&s->job, job);
-                return (int)(w * 64 + bit);
+    for (;;) {
+        unsigned words = wq__load_acquire(&pool->words);
+        for (unsigned w = 0; w < words; w++) {
+            _Atomic uint64_t *word = wq__used_at(pool, w);
+            uint64_t used = wq__load_relaxed(word);
+            while (~used) {
+                unsigned bit = (unsigned)__builtin_ctzll(~used);
+                if (wq__cas_weak_acq_rel(word, &used,
+                                         used | (UINT64_C(1) << bit))) {
+                    int slot = (int)(w * 64 + bit);
+                    struct wq__slot *s = wq__slot_at(pool, slot);
+                    wq__store_relaxed(&s->hint, hint);
+                    /* Release: a helper that reads the pointer (acquire
+                     * via its seq_cst load) sees the job's fields as
+                     * initialised. */
+                    wq__store_release(&s->job, job);
+                    return slot;
+                }
             }
         }
+        if (wq__board_grow(pool, words))
+            return -1;
     }
-    return -1;
+}
+
+/* Free the board's segments beyond the first (the pool is being freed). */
+void wq__board_free(wq_pool *pool)
+{
+    for (unsigned k = 1; k < WQ__BOARD_SEGMENTS; k++)
+        free(wq__load_relaxed(&pool->more[k - 1]));
 }
 
 /* Take the job off the board so no new helper joins it; any thread holding
  * a reference may call it, any number of times. */
 void wq__board_close(wq_pool *pool, int slot, struct wq__job *job)
 {
-    struct wq__slot *s = &pool->slots[slot];
+    struct wq__slot *s = wq__slot_at(pool, slot);
     wq__store_relaxed(&s->hint, 0);
     wq__cas_strong_seq_cst(&s->job, &job, NULL);
 }
@@ -95,7 +149,7 @@ static int wq__slot_drained(void *arg)
  * other thread can touch the job again. */
 void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
 {
-    struct wq__slot *s = &pool->slots[slot];
+    struct wq__slot *s = wq__slot_at(pool, slot);
     wq__store_relaxed(&s->hint, 0);
     wq__store_seq_cst(&s->job, NULL);
     if (wq__load_seq_cst(&s->users) != 0 &&
@@ -120,7 +174,7 @@ void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
     /* The acquire on users above (in every exit path) pairs with the release
      * decrements: all the helpers' work happens before this point. */
     atomic_thread_fence(memory_order_acquire);
-    wq__fetch_and_release(&pool->used[slot / 64],
+    wq__fetch_and_release(wq__used_at(pool, (unsigned)slot / 64),
                           ~(UINT64_C(1) << (slot % 64)));
 }
 
@@ -128,14 +182,14 @@ void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
  * waits for this thread.  Returns the job now published there, or NULL. */
 struct wq__job *wq__board_enter(wq_pool *pool, int slot)
 {
-    struct wq__slot *s = &pool->slots[slot];
+    struct wq__slot *s = wq__slot_at(pool, slot);
     wq__fetch_add_seq_cst(&s->users, 1);
     return wq__load_seq_cst(&s->job);
 }
 
 void wq__board_leave(wq_pool *pool, int slot)
 {
-    struct wq__slot *s = &pool->slots[slot];
+    struct wq__slot *s = wq__slot_at(pool, slot);
     if (wq__fetch_sub_seq_cst(&s->users, 1) == 1 &&
         wq__load_seq_cst(&s->parked))
         wq__unpark(&s->users, 1);
@@ -145,7 +199,7 @@ void wq__board_leave(wq_pool *pool, int slot)
  * still there, and help.  1 if that ran some work. */
 static int wq__slot_try(wq_pool *pool, int slot)
 {
-    struct wq__slot *s = &pool->slots[slot];
+    struct wq__slot *s = wq__slot_at(pool, slot);
     if (wq__load_relaxed(&s->hint) == 0 || wq__load_relaxed(&s->job) == NULL)
         return 0;
     struct wq__job *job = wq__board_enter(pool, slot);
@@ -155,10 +209,16 @@ static int wq__slot_try(wq_pool *pool, int slot)
 }
 
 /* Help with the latest job that woke workers, if it still has work: the
- * fast path of a woken worker (no scan of the bitmap). */
+ * fast path of a woken worker (no scan of the bitmap).  recent is read
+ * relaxed and may be newer than the words this thread has seen: a slot
+ * beyond them is left to the scan, which reads words first. */
 int wq__board_help_recent(wq_pool *pool)
 {
-    return wq__slot_try(pool, wq__load_relaxed(&pool->recent));
+    int slot = wq__load_relaxed(&pool->recent);
+    if ((unsigned)slot >= WQ__BOARD_SLOTS &&
+        (unsigned)slot / 64 >= wq__load_acquire(&pool->words))
+        return 0;
+    return wq__slot_try(pool, slot);
 }
 
 /* Look over the board once, starting at *cursor so that threads spread over
@@ -168,10 +228,11 @@ int wq__board_help_recent(wq_pool *pool)
  * further on. */
 int wq__board_help(wq_pool *pool, unsigned *cursor)
 {
+    unsigned words = wq__load_acquire(&pool->words);
     unsigned start = *cursor;
-    for (unsigned i = 0; i < WQ__BOARD_WORDS; i++) {
-        unsigned w = (start / 64 + i) % WQ__BOARD_WORDS;
-        uint64_t used = wq__load_relaxed(&pool->used[w]);
+    for (unsigned i = 0; i < words; i++) {
+        unsigned w = (start / 64 + i) % words;
+        uint64_t used = wq__load_relaxed(wq__used_at(pool, w));
         while (used) {
             unsigned bit = (unsigned)__builtin_ctzll(used);
             used &= used - 1;
@@ -189,12 +250,14 @@ int wq__board_help(wq_pool *pool, unsigned *cursor)
  * submitted before its threads leave. */
 int wq__board_has_work(wq_pool *pool)
 {
-    for (unsigned w = 0; w < WQ__BOARD_WORDS; w++) {
-        uint64_t used = wq__load_relaxed(&pool->used[w]);
+    unsigned words = wq__load_acquire(&pool->words);
+    for (unsigned w = 0; w < words; w++) {
+        uint64_t used = wq__load_relaxed(wq__used_at(pool, w));
         while (used) {
             unsigned bit = (unsigned)__builtin_ctzll(used);
             used &= used - 1;
-            if (wq__load_relaxed(&pool->slots[w * 64 + bit].hint))
+            struct wq__slot *s = wq__slot_at(pool, (int)(w * 64 + bit));
+            if (wq__load_relaxed(&s->hint))
                 return 1;
         }
     }
@@ -234,7 +297,12 @@ int wq__board_has_work(wq_pool *pool)
  * Progress.  A CAS on tail or head fails only because another operation's
  * CAS on it succeeded, so claims are lock-free.  No operation waits for
  * another: where the original spins on a producer stalled between its CAS
- * and its store, wq answers "empty" and returns.
+ * and its store, wq answers "empty" and returns.  The queue as a whole is
+ * not lock-free, though: while that producer stays stalled, every pop
+ * answers "empty", so it hides every task pushed after its own (they are
+ * in the ring, behind a cell not yet filled) until it stores its seq.  The
+ * group's hint and pending still count them, so nothing is lost; waiters
+ * and helpers look again.
  *
  * tests/model/ring.pml checks all of this for two producers and two
  * consumers on a ring of two cells, over every interleaving: the value each

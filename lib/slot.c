@@ -6,14 +6,18 @@
  * index only when it asks, so calls that never ask cost nothing, and keeps
  * it in the outermost frame of that pool on its stack, which gives it back
  * when the call returns.  Outside indices are the bits of pool->callers
- * (see its comment in internal.h for the memory orders).
+ * (and callers_more, for a pool with more than 64 outside indices: see
+ * their comments in internal.h for the memory orders); when all are held,
+ * the thread that asks gets WQ_NO_INDEX and asks again next time.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <sched.h>
+#include <errno.h>
+#include <stdlib.h>
 
+#include "fault.h"
 #include "internal.h"
 
 static unsigned wq__index_of_bit(const wq_pool *pool, unsigned bit)
@@ -21,28 +25,56 @@ static unsigned wq__index_of_bit(const wq_pool *pool, unsigned bit)
     return bit == 0 ? 0 : pool->size - 1 + bit;
 }
 
+/* The word of pool->callers or callers_more that holds bit 64 * w. */
+static _Atomic uint64_t *wq__callers_word(wq_pool *pool, unsigned w)
+{
+    return w ? &pool->callers_more[w - 1] : &pool->callers;
+}
+
+int wq__callers_init(wq_pool *pool, unsigned n)
+{
+    pool->ncallers = n;
+    pool->callers_more = NULL;
+    if (n > 64 && !(pool->callers_more = wq__calloc((n - 1) / 64,
+                                                    sizeof(uint64_t))))
+        return ENOMEM;
+    return 0;
+}
+
+void wq__callers_fini(wq_pool *pool)
+{
+    free(pool->callers_more);
+    pool->callers_more = NULL;
+}
+
+/* An outside index, or WQ_NO_INDEX when all ncallers are held.  Never
+ * waits: a holder gives its index back only when its outermost call
+ * returns, which may depend on this thread (it may be running a task that
+ * the holder waits for). */
 static unsigned wq__index_claim(wq_pool *pool)
 {
-    uint64_t used = wq__load_relaxed(&pool->callers);
-    for (;;) {
-        if (~used) {
-            unsigned bit = (unsigned)__builtin_ctzll(~used);
-            if (wq__cas_weak_acquire(&pool->callers, &used,
+    unsigned n = pool->ncallers;
+    for (unsigned w = 0; w * 64 < n; w++) {
+        _Atomic uint64_t *word = wq__callers_word(pool, w);
+        /* The bits of this word that stand for an index. */
+        uint64_t valid = n - w * 64 >= 64 ? ~UINT64_C(0)
+                                          : (UINT64_C(1) << (n - w * 64)) - 1;
+        uint64_t used = wq__load_relaxed(word);
+        while (~used & valid) {
+            unsigned bit = (unsigned)__builtin_ctzll(~used & valid);
+            if (wq__cas_weak_acquire(word, &used,
                                      used | (UINT64_C(1) << bit)))
-                return wq__index_of_bit(pool, bit);
-            continue;
+                return wq__index_of_bit(pool, w * 64 + bit);
         }
-        /* WQ_CALLERS_MAX outside threads hold one: each gives it back when
-         * its call returns, which needs no help from this thread. */
-        sched_yield();
-        used = wq__load_relaxed(&pool->callers);
     }
+    return WQ_NO_INDEX;
 }
 
 void wq__index_release(wq_pool *pool, unsigned index)
 {
     unsigned bit = index == 0 ? 0 : index - (pool->size - 1);
-    wq__fetch_and_release(&pool->callers, ~(UINT64_C(1) << bit));
+    wq__fetch_and_release(wq__callers_word(pool, bit / 64),
+                          ~(UINT64_C(1) << (bit % 64)));
 }
 
 unsigned wq_worker_index(void)
@@ -64,6 +96,8 @@ unsigned wq_worker_index(void)
 
 unsigned wq_pool_slots(const wq_pool *pool)
 {
-    unsigned size = wq_pool_size(pool);
-    return size ? size + WQ_CALLERS_MAX - 1 : 0;
+    wq_pool *p = (wq_pool *)pool;
+    if (wq__pool_resolve(&p) && !pool)
+        return 0;
+    return p->size + p->ncallers - 1;
 }

@@ -1,6 +1,7 @@
 /* check_group.c - task groups (Pool.apply_async): every task once, the
  * first error, tasks that spawn tasks, a full queue, concurrent submitters,
- * EDEADLK; on every pool of the grid. */
+ * EDEADLK; on every pool of the grid; more live groups than the job board's
+ * first 256 slots. */
 #include <errno.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -249,6 +250,90 @@ START_TEST(group_many_groups)
 }
 END_TEST
 
+/* More live groups than the 256 slots the job board starts with (three
+ * segments' worth), then a loop and one more group: the loop is still
+ * helped by the worker, and the late group's task runs on the pool while
+ * its submitter goes on (it waits for what the submitter does after
+ * submit).  Each wait gives up after WAIT_S seconds, so a regression fails
+ * instead of hanging. */
+#define LIVE_GROUPS 600
+#define WAIT_S 20.0
+
+struct rendezvous {
+    pthread_t caller;
+    _Atomic int elsewhere, submitted, gave_up;
+};
+
+static void await_flag(struct rendezvous *r, _Atomic int *flag)
+{
+    double give_up = wq_now() + WAIT_S;
+    while (!atomic_load(flag))
+        if (wq_now() > give_up) {
+            atomic_store(&r->gave_up, 1);
+            return;
+        } else {
+            usleep(100);
+        }
+}
+
+/* Two pieces: the one on the caller waits for the other to run elsewhere,
+ * which only a helper can do. */
+static int meet_helper(void *ctx, size_t b, size_t e)
+{
+    struct rendezvous *r = ctx;
+    (void)b;
+    (void)e;
+    if (pthread_equal(pthread_self(), r->caller))
+        await_flag(r, &r->elsewhere);
+    else
+        atomic_store(&r->elsewhere, 1);
+    return 0;
+}
+
+static int wait_for_submitter(void *arg)
+{
+    struct rendezvous *r = arg;
+    await_flag(r, &r->submitted);
+    return atomic_load(&r->gave_up);
+}
+
+START_TEST(group_more_groups_than_board_slots)
+{
+    wq_pool *pool;
+    wq_options opt = {0};
+    opt.threads = 2;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    wq_group **live = calloc(LIVE_GROUPS, sizeof *live);
+    ck_assert_ptr_nonnull(live);
+    for (int k = 0; k < LIVE_GROUPS; k++)
+        ck_assert_int_eq(wq_group_create(&live[k], pool), 0);
+    struct rendezvous r = {.caller = pthread_self()};
+    ck_assert_int_eq(wq_for(pool, 2, 1, meet_helper, &r), 0);
+    ck_assert_msg(!atomic_load(&r.gave_up), "no worker helped the loop");
+    wq_group *late;
+    ck_assert_int_eq(wq_group_create(&late, pool), 0);
+    ck_assert_int_eq(wq_group_submit(late, wait_for_submitter, &r), 0);
+    atomic_store(&r.submitted, 1);
+    ck_assert_int_eq(wq_group_wait(late), 0);
+    ck_assert_msg(!atomic_load(&r.gave_up), "submit ran the task itself");
+    wq_group_destroy(late);
+    /* Every group still works: a task in each, all waited on. */
+    struct counter c;
+    struct task_arg *t = make_tasks(&c, LIVE_GROUPS);
+    for (int k = 0; k < LIVE_GROUPS; k++)
+        ck_assert_int_eq(wq_group_submit(live[k], hit, &t[k]), 0);
+    for (int k = 0; k < LIVE_GROUPS; k++) {
+        ck_assert_int_eq(wq_group_wait(live[k]), 0);
+        wq_group_destroy(live[k]);
+    }
+    check_each_once(&c);
+    free(t);
+    free(c.hits);
+    free(live);
+    wq_pool_destroy(pool);
+}
+END_TEST
+
 Suite *suite_group(void)
 {
     const struct grid_case cases[] = {
@@ -259,6 +344,8 @@ Suite *suite_group(void)
         {"edeadlk", group_wait_from_own_task_is_edeadlk, 1},
         {"concurrent_submitters", group_concurrent_submitters, 1},
         {"many_groups", group_many_groups, 1},
+        {"more_groups_than_board_slots", group_more_groups_than_board_slots,
+         0},
     };
     return grid_suite("group", cases, sizeof cases / sizeof *cases);
 }

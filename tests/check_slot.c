@@ -1,7 +1,10 @@
 /* check_slot.c - worker indices for per-thread scratch: in bounds, never
  * shared by two threads running callbacks at once (workers, several outside
  * callers, group tasks, more outside callers than WQ_CALLERS_MAX), equal to
- * the hooks' slot on workers, stable across nesting, WQ_NO_INDEX outside. */
+ * the hooks' slot on workers, stable across nesting, WQ_NO_INDEX outside;
+ * and WQ_NO_INDEX at once, never a wait, for an outside thread beyond
+ * WQ_CALLERS_MAX or the pool's wq_options.callers (or WQ_CALLERS). */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +26,10 @@ struct slots {
     unsigned bound;
     struct scratch *scratch;
     _Atomic int shared, out_of_bounds;
+    /* Answers of WQ_NO_INDEX, allowed only with more than WQ_CALLERS_MAX
+     * outside threads. */
+    _Atomic unsigned long refused;
+    int may_refuse;
     unsigned sleep_us;
 };
 
@@ -41,6 +48,10 @@ static void slots_init(struct slots *s, wq_pool *pool, unsigned sleep_us)
 static void use_scratch(struct slots *s)
 {
     unsigned i = wq_worker_index();
+    if (i == WQ_NO_INDEX && s->may_refuse) {
+        atomic_fetch_add(&s->refused, 1); /* the user's other storage */
+        return;
+    }
     if (i >= s->bound) {
         atomic_store(&s->out_of_bounds, 1);
         return;
@@ -65,7 +76,7 @@ static unsigned long slots_check(struct slots *s)
     for (unsigned i = 0; i < s->bound; i++)
         uses += s->scratch[i].uses;
     free(s->scratch);
-    return uses;
+    return uses + atomic_load(&s->refused);
 }
 
 static int range_uses_scratch(void *ctx, size_t b, size_t e)
@@ -145,7 +156,8 @@ START_TEST(slot_matches_hooks_on_workers)
 END_TEST
 
 /* Several outside threads in one pool at once, more of them than
- * WQ_CALLERS_MAX in the last grid row: each waits its turn, none shares. */
+ * WQ_CALLERS_MAX in the last case: none shares, and those beyond the
+ * limit get WQ_NO_INDEX. */
 struct caller {
     pthread_t thread;
     struct slots *s;
@@ -164,6 +176,7 @@ static void run_callers(wq_pool *pool, unsigned threads, size_t n)
 {
     struct slots s;
     slots_init(&s, pool, 200);
+    s.may_refuse = threads > WQ_CALLERS_MAX;
     struct caller *c = calloc(threads, sizeof *c);
     ck_assert_ptr_nonnull(c);
     for (unsigned t = 0; t < threads; t++) {
@@ -187,7 +200,7 @@ START_TEST(slot_outside_callers_never_share)
 }
 END_TEST
 
-START_TEST(slot_more_callers_than_max_wait_their_turn)
+START_TEST(slot_more_callers_than_max_never_share)
 {
     wq_pool *pool;
     wq_options opt = {0};
@@ -195,6 +208,145 @@ START_TEST(slot_more_callers_than_max_wait_their_turn)
     ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
     run_callers(pool, WQ_CALLERS_MAX + 8, 3);
     wq_pool_destroy(pool);
+}
+END_TEST
+
+/* The cycle an index wait would close: WQ_CALLERS_MAX outside threads
+ * hold their indices until one more outside thread's callback has run, and
+ * that callback asks for its index.  It must get WQ_NO_INDEX at once; had
+ * it waited, the holders would give up HOLD_S seconds after it started and
+ * the test fail (not hang). */
+#define HOLD_S 30.0
+
+struct cycle {
+    wq_pool *pool;
+    _Atomic unsigned holding;
+    _Atomic int started, asked, gave_up, bad_index;
+    _Atomic unsigned char *seen; /* by index: no two holders share one */
+    double deadline; /* written before started is set */
+    unsigned got;
+};
+
+static int hold_index(void *ctx, size_t b, size_t e)
+{
+    struct cycle *c = ctx;
+    (void)b;
+    (void)e;
+    unsigned i = wq_worker_index();
+    if (i >= wq_pool_slots(c->pool) || atomic_exchange(&c->seen[i], 1))
+        atomic_store(&c->bad_index, 1);
+    atomic_fetch_add(&c->holding, 1);
+    while (!atomic_load(&c->asked)) {
+        if (atomic_load(&c->started) && wq_now() > c->deadline) {
+            atomic_store(&c->gave_up, 1);
+            break;
+        }
+        usleep(100);
+    }
+    return 0;
+}
+
+static int ask_index(void *ctx, size_t b, size_t e)
+{
+    struct cycle *c = ctx;
+    (void)b;
+    (void)e;
+    c->got = wq_worker_index();
+    atomic_store(&c->asked, 1);
+    return 0;
+}
+
+/* An outside thread: one call of a one-piece loop. */
+struct one_call {
+    struct cycle *c;
+    wq_range_fn body;
+};
+
+static void *call_once(void *arg)
+{
+    const struct one_call *o = arg;
+    if (wq_for(o->c->pool, 1, 1, o->body, o->c))
+        atomic_store(&o->c->bad_index, 1);
+    return NULL;
+}
+
+/* The cycle on a pool of 2 with the given wq_options.callers (0: the
+ * default); holders: how many outside indices that makes. */
+static void run_cycle(unsigned callers, unsigned holders)
+{
+    struct cycle c = {0};
+    wq_options opt = {0};
+    opt.threads = 2;
+    opt.callers = callers;
+    ck_assert_int_eq(wq_pool_create(&c.pool, &opt), 0);
+    ck_assert_uint_eq(wq_pool_slots(c.pool), 2 + holders - 1);
+    c.seen = calloc(wq_pool_slots(c.pool), sizeof *c.seen);
+    pthread_t *held = calloc(holders, sizeof *held), last;
+    ck_assert(c.seen && held);
+    struct one_call hold = {&c, hold_index}, ask = {&c, ask_index};
+    for (unsigned t = 0; t < holders; t++)
+        ck_assert_int_eq(pthread_create(&held[t], NULL, call_once, &hold), 0);
+    while (atomic_load(&c.holding) < holders)
+        usleep(100);
+    c.deadline = wq_now() + HOLD_S;
+    atomic_store(&c.started, 1);
+    ck_assert_int_eq(pthread_create(&last, NULL, call_once, &ask), 0);
+    pthread_join(last, NULL);
+    for (unsigned t = 0; t < holders; t++)
+        pthread_join(held[t], NULL);
+    ck_assert_msg(!atomic_load(&c.gave_up),
+                  "the outside thread beyond the pool's callers waited");
+    ck_assert_int_eq(atomic_load(&c.bad_index), 0);
+    ck_assert_uint_eq(c.got, WQ_NO_INDEX);
+    /* The holders are gone: an index is free again. */
+    atomic_store(&c.asked, 0);
+    c.got = WQ_NO_INDEX;
+    ck_assert_int_eq(wq_for(c.pool, 1, 1, ask_index, &c), 0);
+    ck_assert_uint_eq(c.got, 0);
+    wq_pool_destroy(c.pool);
+    free(held);
+    free(c.seen);
+}
+
+START_TEST(slot_beyond_max_never_waits)
+{
+    run_cycle(0, WQ_CALLERS_MAX);
+}
+END_TEST
+
+/* wq_options.callers sizes the outside range (over several words of the
+ * bitmap, and down to one index), and the answer beyond it is the same. */
+START_TEST(slot_callers_option)
+{
+    run_cycle(WQ_CALLERS_MAX + 70, WQ_CALLERS_MAX + 70);
+    run_cycle(1, 1);
+    wq_options opt = {0};
+    opt.callers = WQ_CALLERS_LIMIT + 1;
+    wq_pool *pool = NULL;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), EINVAL);
+    ck_assert_ptr_null(pool);
+}
+END_TEST
+
+/* WQ_CALLERS sets the default; a malformed or too large value is ignored. */
+START_TEST(slot_callers_from_environment)
+{
+    static const struct {
+        const char *value;
+        unsigned callers;
+    } cases[] = {{"100", 100},     {"1", 1},  {"0", WQ_CALLERS_MAX},
+                 {"-3", WQ_CALLERS_MAX},    {"12x", WQ_CALLERS_MAX},
+                 {"65537", WQ_CALLERS_MAX}, {"", WQ_CALLERS_MAX}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        ck_assert_int_eq(setenv("WQ_CALLERS", cases[k].value, 1), 0);
+        wq_options opt = {0};
+        opt.threads = 3;
+        wq_pool *pool;
+        ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+        ck_assert_uint_eq(wq_pool_slots(pool), 3 + cases[k].callers - 1);
+        wq_pool_destroy(pool);
+    }
+    unsetenv("WQ_CALLERS");
 }
 END_TEST
 
@@ -318,8 +470,10 @@ Suite *suite_slot(void)
         {"first_outside_caller_zero", slot_first_outside_caller_gets_zero, 1},
         {"matches_hooks", slot_matches_hooks_on_workers, 0},
         {"outside_callers_never_share", slot_outside_callers_never_share, 1},
-        {"more_callers_than_max", slot_more_callers_than_max_wait_their_turn,
-         0},
+        {"more_callers_than_max", slot_more_callers_than_max_never_share, 0},
+        {"beyond_max_never_waits", slot_beyond_max_never_waits, 0},
+        {"callers_option", slot_callers_option, 0},
+        {"callers_from_environment", slot_callers_from_environment, 0},
         {"group_tasks_never_share", slot_group_tasks_never_share, 1},
         {"nested_calls", slot_nested_calls, 1},
         {"reduce_combine_on_caller", slot_reduce_combine_on_caller, 1},

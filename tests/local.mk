@@ -28,10 +28,15 @@ TESTS += tests/stress
 tests_stress_SOURCES = tests/stress.c tests/stress_ops.c tests/stress.h
 tests_stress_LDADD = lib/libwq.la $(PTHREAD_LIBS)
 STRESS_SECONDS = 60
+STRESS_CROWD_SECONDS = 20
+# The crowd mode (see tests/stress.c) in make check too.
+TESTS += tests/stress-crowd.sh
+EXTRA_DIST += tests/stress-crowd.sh
 SOAK_SECONDS = 3600
 
 stress: tests/stress$(EXEEXT)
 	$(builddir)/tests/stress $(STRESS_SECONDS)
+	$(builddir)/tests/stress crowd $(STRESS_CROWD_SECONDS)
 
 soak: tests/stress$(EXEEXT)
 	$(builddir)/tests/stress $(SOAK_SECONDS)

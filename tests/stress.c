@@ -6,6 +6,12 @@
  * failure.
  *
  *   stress [SECONDS [SEED]]      run (default 2 seconds, seed from the clock)
+ *   stress crowd [SECONDS [SEED]]  the same with CROWD_CALLERS application
+ *                                threads (more than WQ_CALLERS_MAX) while
+ *                                CROWD_GROUPS idle groups live on every
+ *                                shared pool and the default one (more than
+ *                                the job board's first 256 slots), on
+ *                                pools of 1 to 200 outside indices
  *   stress replay SEED THREADS   run the one operation of a printed seed
  *
  * Prints the operations checked per second and the violations found; the
@@ -23,6 +29,12 @@
 #include "stress.h"
 
 #define CALLERS 4
+#define CROWD_CALLERS (WQ_CALLERS_MAX + 8)
+#define CROWD_GROUPS 300
+#define CALLERS_MAX CROWD_CALLERS
+
+static int ncallers = CALLERS;
+static int crowd; /* the crowd mode: also vary wq_options.callers */
 /* No operation finished anywhere for this long: a hang (operations take
  * milliseconds, even under a sanitizer). */
 #define HANG_SECONDS 120
@@ -45,6 +57,10 @@ static wq_pool *make_pool(struct stress_rng *r, unsigned threads)
     opt.spin_us = spins[stress_below(r, 4)];
     if (stress_below(r, 4) == 0)
         opt.flags = WQ_FLUSH_DENORMALS;
+    if (crowd) { /* outside ranges smaller and larger than the callers */
+        static const unsigned callers[] = {0, 1, 8, 200};
+        opt.callers = callers[stress_below(r, 4)];
+    }
     int rc = wq_pool_create(&pool, &opt);
     if (rc) {
         fprintf(stderr, "stress: wq_pool_create(%u threads): %s\n",
@@ -82,7 +98,7 @@ static void *caller_main(void *arg)
 static unsigned long total_ops(struct caller *c)
 {
     unsigned long n = 0;
-    for (int i = 0; i < CALLERS; i++)
+    for (int i = 0; i < ncallers; i++)
         n += atomic_load(&c[i].ops);
     return n;
 }
@@ -95,7 +111,7 @@ static void watch(struct caller *c, double deadline)
     double last_move = wq_now();
     for (;;) {
         int running = 0;
-        for (int i = 0; i < CALLERS; i++)
+        for (int i = 0; i < ncallers; i++)
             running += !atomic_load(&c[i].finished);
         if (!running)
             return;
@@ -126,7 +142,7 @@ static void report(const struct stress_env *env, double seconds,
     for (int k = 0; k < KINDS; k++)
         all += atomic_load(&env->done[k]);
     printf("stress: %.1f s, seed 0x%016" PRIx64 ", %d callers, pools of",
-           seconds, seed, CALLERS);
+           seconds, seed, ncallers);
     for (int i = 0; i < STRESS_POOLS; i++)
         printf(" %u", sizes[i]);
     printf(" threads, the default pool of %u, %lu private pools\n",
@@ -154,7 +170,8 @@ static int replay(uint64_t seed, unsigned threads, struct stress_env *env)
 int main(int argc, char **argv)
 {
     static struct stress_env env;
-    static struct caller callers[CALLERS];
+    static struct caller callers[CALLERS_MAX];
+    static wq_group *idle[STRESS_POOLS + 1][CROWD_GROUPS];
     struct stress_rng r = {(uint64_t)time(NULL) ^ (uint64_t)getpid() << 32};
     wq_options one = {0};
     one.threads = 1;
@@ -164,6 +181,12 @@ int main(int argc, char **argv)
         replay(strtoull(argv[2], NULL, 0), (unsigned)atoi(argv[3]), &env);
         wq_pool_destroy(env.serial);
         return atomic_load(&env.violations) ? 1 : 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "crowd")) {
+        env.crowd = crowd = 1;
+        ncallers = CROWD_CALLERS;
+        argc--;
+        argv++;
     }
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : stress_next(&r);
@@ -178,8 +201,14 @@ int main(int argc, char **argv)
     snprintf(threads, sizeof threads, "%zu", 1 + stress_below(&r, 16));
     setenv("WQ_NUM_THREADS", threads, 0); /* unless the user chose */
 
+    for (int i = 0; env.crowd && i <= STRESS_POOLS; i++)
+        for (int k = 0; k < CROWD_GROUPS; k++)
+            if (wq_group_create(&idle[i][k],
+                                i < STRESS_POOLS ? env.pools[i] : NULL))
+                return 2;
+
     double start = wq_now(), deadline = start + seconds;
-    for (int i = 0; i < CALLERS; i++) {
+    for (int i = 0; i < ncallers; i++) {
         callers[i].env = &env;
         callers[i].seed = stress_next(&r);
         callers[i].deadline = deadline;
@@ -188,9 +217,12 @@ int main(int argc, char **argv)
             return 2;
     }
     watch(callers, deadline);
-    for (int i = 0; i < CALLERS; i++)
+    for (int i = 0; i < ncallers; i++)
         pthread_join(callers[i].thread, NULL);
     report(&env, wq_now() - start, seed, sizes);
+    for (int i = 0; env.crowd && i <= STRESS_POOLS; i++)
+        for (int k = 0; k < CROWD_GROUPS; k++)
+            wq_group_destroy(idle[i][k]);
     for (int i = 0; i < STRESS_POOLS; i++)
         wq_pool_destroy(env.pools[i]);
     wq_pool_destroy(env.serial);

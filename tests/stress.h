@@ -33,6 +33,9 @@ struct stress_env {
     _Atomic unsigned long injected;    /* with a callback made to fail */
     _Atomic unsigned long private_pools;
     _Atomic unsigned long violations;
+    /* The crowd mode: more application threads than WQ_CALLERS_MAX, and
+     * more live groups than the job board's first 256 slots. */
+    int crowd;
 };
 
 /* splitmix64: a good 64-bit mix, used both as the generator's step and to

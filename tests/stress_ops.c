@@ -143,11 +143,23 @@ static wq_pool *nested_pool(struct op *op, uint64_t h)
     }
 }
 
+/* The worker index of a thread running a callback of op's pool: below
+ * wq_pool_slots, or WQ_NO_INDEX only when more than WQ_CALLERS_MAX outside
+ * threads may hold one (the crowd mode). */
+static void check_index(struct op *op)
+{
+    unsigned ix = wq_worker_index();
+    if (ix == WQ_NO_INDEX ? !op->env->crowd : ix >= wq_pool_slots(op->pool))
+        violation(op, "worker index out of bounds", ix);
+}
+
 /* Index i runs: count it, maybe nest, maybe fail. */
 static int visit(struct op *op, size_t i)
 {
     if (atomic_fetch_add(&op->hits[i], 1) != 0)
         violation(op, "index ran twice", i);
+    if (i % 16 == 0)
+        check_index(op);
     if (op->p.nest_every && i % op->p.nest_every == 0) {
         uint64_t h = stress_mix(op->p.seed ^ stress_mix(i));
         stress_run(op->env, nested_pool(op, h), h, op->p.depth + 1);
