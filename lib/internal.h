@@ -206,7 +206,6 @@ WQ__HIDDEN struct wq__job *wq__board_enter(wq_pool *pool, int slot);
 WQ__HIDDEN void wq__board_leave(wq_pool *pool, int slot);
 WQ__HIDDEN int wq__board_help(wq_pool *pool, unsigned *cursor);
 WQ__HIDDEN int wq__board_help_recent(wq_pool *pool);
-WQ__HIDDEN int wq__board_has_work(wq_pool *pool);
 WQ__HIDDEN void wq__board_free(wq_pool *pool);
 
 /* -------------------------------------------------------- the task ring -- */

@@ -163,9 +163,10 @@ static void *wq__worker(void *arg)
                 wq__idle_learn(pool, &idle);
             continue;
         }
-        /* Stop only once nothing submitted is left (wq_pool_destroy
-         * promises to finish queued tasks). */
-        if (wq__load_seq_cst(&pool->stopping) && !wq__board_has_work(pool))
+        /* Nothing is left on the board then: wq_pool_destroy stops a
+         * pool only when no loop runs on it and no group of it lives, and
+         * wq_group_destroy has waited for the group's tasks. */
+        if (wq__load_seq_cst(&pool->stopping))
             break;
         if (idle.since == 0)
             idle.since = wq_now();
@@ -361,12 +362,6 @@ static void wq__pool_free(wq_pool *pool)
 
 static void wq__pool_stop(wq_pool *pool)
 {
-    /* Finish queued group tasks here too, so a small pool (or one whose
-     * workers are busy) does not leave them to the workers alone. */
-    unsigned cursor = 0;
-    while (wq__board_has_work(pool))
-        if (!wq__board_help(pool, &cursor))
-            wq__cpu_relax();
     wq__join(pool, pool->size - 1);
     wq__pool_free(pool);
 }

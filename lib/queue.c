@@ -36,7 +36,7 @@
  *            of it and so making progress.  The Dekker pair on parked/users
  *            (see internal.h) means the last leave cannot miss a parked
  *            owner.
- *   help, has_work  read-only scans of the board's words as read once.
+ *   help     a read-only scan of the board's words as read once.
  * tests/model/board.pml checks this protocol by exhausting every
  * interleaving of an owner that publishes and retires two jobs on one slot
  * and two helpers: no helper uses a retired job, the owner never sleeps for
@@ -243,24 +243,6 @@ int wq__board_help(wq_pool *pool, unsigned *cursor)
         }
     }
     *cursor = 0;
-    return 0;
-}
-
-/* True if any slot advertises work: lets a stopping pool finish what was
- * submitted before its threads leave. */
-int wq__board_has_work(wq_pool *pool)
-{
-    unsigned words = wq__load_acquire(&pool->words);
-    for (unsigned w = 0; w < words; w++) {
-        uint64_t used = wq__load_relaxed(wq__used_at(pool, w));
-        while (used) {
-            unsigned bit = (unsigned)__builtin_ctzll(used);
-            used &= used - 1;
-            struct wq__slot *s = wq__slot_at(pool, (int)(w * 64 + bit));
-            if (wq__load_relaxed(&s->hint))
-                return 1;
-        }
-    }
     return 0;
 }
 
