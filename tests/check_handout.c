@@ -44,10 +44,10 @@ static int due_before(const struct sim *s, size_t a, size_t b)
     return x < y || (x == y && a < b);
 }
 
-/* Restore the heap of ranks by due time after its top changed. */
-static void heap_down(const struct sim *s, size_t *heap, size_t live)
+/* Restore the heap of ranks by due time below entry i. */
+static void heap_down(const struct sim *s, size_t *heap, size_t live,
+                      size_t i)
 {
-    size_t i = 0;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
         if (l < live && due_before(s, heap[l], heap[m]))
@@ -61,6 +61,27 @@ static void heap_down(const struct sim *s, size_t *heap, size_t live)
         heap[m] = t;
         i = m;
     }
+}
+
+/* Give units [b, e) to rank r: they take it their cost over its threads,
+ * or its costliest unit if that is longer (its pool balances the batch
+ * as well as the longest unit lets it). */
+static void sim_batch(struct sim *s, size_t r, size_t b, size_t e, int shape)
+{
+    struct rank *k = &s->rank[r];
+    double work = 0, longest = 0;
+    for (size_t u = b; u < e; u++) {
+        s->twice += s->owner[u] != 0;
+        s->owner[u] = r + 1;
+        double c = cost(s, shape, u);
+        work += c;
+        longest = c > longest ? c : longest;
+    }
+    work /= (double)k->threads;
+    k->clock += work > longest ? work : longest;
+    k->blocks += e - b;
+    if (s->on_batch && b < e)
+        s->on_batch(s->arg, r, b, e);
 }
 
 /* Run the hand-out as the ranks would, the next claim always the one due
@@ -79,26 +100,34 @@ static void sim_run(struct sim *s, size_t units, size_t ranks,
         s->rank[r].threads = threads_of(r);
         s->total_threads += s->rank[r].threads;
     }
-    s->counter = 0;
-    if (!wq_mpi__dynamic(units, ranks)) {
-        for (size_t r = 0; r < ranks; r++) {
-            size_t b, e;
+    size_t most = 0;
+    for (size_t r = 0; r < ranks; r++)
+        most = s->rank[r].threads > most ? s->rank[r].threads : most;
+    /* The static prefix, in proportion to pool sizes (all of the units,
+     * in equal shares, when there is no counter); the counter hands out
+     * the rest. */
+    size_t fixed = wq_mpi__fixed(units, ranks, most), before = 0;
+    for (size_t r = 0; r < ranks; r++) {
+        size_t b, e;
+        struct rank *k = &s->rank[r];
+        if (fixed == units) /* no counter: equal shares by rank */
             wq_mpi__split(units, r, 1, ranks, &b, &e);
-            for (size_t u = b; u < e; u++) {
-                s->twice += s->owner[u] != 0;
-                s->owner[u] = r + 1;
-                s->rank[r].clock += cost(s, shape, u);
-            }
-            s->rank[r].blocks = e - b;
-            s->rank[r].first = e - b;
-            if (s->on_batch && b < e)
-                s->on_batch(s->arg, r, b, e);
-        }
-    } else {
+        else
+            wq_mpi__split(fixed, before, k->threads, s->total_threads, &b,
+                          &e);
+        before += k->threads;
+        sim_batch(s, r, b, e, shape);
+        k->first = e - b;
+        k->seen = fixed;
+    }
+    s->counter = fixed;
+    if (fixed < units) {
         size_t *heap = malloc(ranks * sizeof *heap), live = ranks;
         ck_assert_ptr_nonnull(heap);
         for (size_t i = 0; i < ranks; i++)
             heap[i] = i;
+        for (size_t i = ranks / 2; i-- > 0;)
+            heap_down(s, heap, live, i);
         while (live) {
             /* The rank due first (the heap's top); ties to the lowest. */
             size_t r = heap[0];
@@ -110,29 +139,13 @@ static void sim_run(struct sim *s, size_t units, size_t ranks,
             k->clock += latency;
             if (!wq_mpi__won(units, got, want, &b, &e)) {
                 heap[0] = heap[--live];
-                heap_down(s, heap, live);
+                heap_down(s, heap, live, 0);
                 continue;
             }
             k->seen = got + want;
-            if (!k->claims)
-                k->first = e - b;
             k->claims++;
-            k->blocks += e - b;
-            double work = 0, most = 0;
-            for (size_t u = b; u < e; u++) {
-                s->twice += s->owner[u] != 0;
-                s->owner[u] = r + 1;
-                double c = cost(s, shape, u);
-                work += c;
-                most = c > most ? c : most;
-            }
-            /* Its pool balances the batch as well as its longest block
-             * lets it. */
-            work /= (double)k->threads;
-            k->clock += work > most ? work : most;
-            if (s->on_batch)
-                s->on_batch(s->arg, r, b, e);
-            heap_down(s, heap, live);
+            sim_batch(s, r, b, e, shape);
+            heap_down(s, heap, live, 0);
         }
         free(heap);
     }
@@ -205,7 +218,7 @@ START_TEST(handout_balances_uneven_blocks)
             size_t ranks = rank_counts[i];
             struct sim s = {0};
             sim_run(&s, units[a], ranks, mixed, 1, 0.1);
-            if (!wq_mpi__dynamic(units[a], ranks)) {
+            if (wq_mpi__fixed(units[a], ranks, 5) == units[a]) {
                 sim_free(&s);
                 continue;
             }
@@ -363,9 +376,13 @@ START_TEST(handout_arithmetic)
     ck_assert_int_eq(wq_mpi__won(10, 10, 5, &b, &e), 0);
     ck_assert_int_eq(wq_mpi__won(10, 8, 5, &b, &e), 1);
     ck_assert(b == 8 && e == 10);
-    ck_assert_int_eq(wq_mpi__dynamic(100, 1), 0);
-    ck_assert_int_eq(wq_mpi__dynamic(7, 4), 0);
-    ck_assert_int_eq(wq_mpi__dynamic(8, 4), 1);
+    ck_assert_uint_eq(wq_mpi__fixed(100, 1, 8), 100);
+    ck_assert_uint_eq(wq_mpi__fixed(7, 4, 8), 7);
+    ck_assert_uint_eq(wq_mpi__fixed(8, 4, 1), 4);
+    ck_assert_uint_eq(wq_mpi__fixed(1000, 4, 100), 500);
+    ck_assert_uint_eq(wq_mpi__fixed(1000, 4, 150), 600);
+    ck_assert_uint_eq(wq_mpi__fixed(1000, 4, 200), 750);
+    ck_assert_uint_eq(wq_mpi__fixed(61035, 4096, 8), 32768);
 }
 END_TEST
 

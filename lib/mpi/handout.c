@@ -9,11 +9,6 @@
 
 #include "handout.h"
 
-int wq_mpi__dynamic(size_t units, size_t ranks)
-{
-    return ranks > 1 && units / 2 >= ranks;
-}
-
 /* Products of a size_t by a size_t need twice its width. */
 #if SIZE_MAX <= UINT32_MAX
 typedef uint64_t wq_mpi__wide;
@@ -30,6 +25,17 @@ size_t wq_mpi__want(size_t units, size_t seen, size_t threads,
     wq_mpi__wide twice = (wq_mpi__wide)total_threads * 2;
     size_t want = (size_t)((share + twice - 1) / twice);
     return want ? want : 1;
+}
+
+size_t wq_mpi__fixed(size_t units, size_t ranks, size_t most_threads)
+{
+    if (ranks <= 1 || units / 2 < ranks)
+        return units;
+    size_t half = units / 2, most = units - units / 4;
+    if (most_threads > most / ranks)
+        return most;
+    size_t wide = ranks * most_threads;
+    return wide > half ? wide : half;
 }
 
 int wq_mpi__won(size_t units, size_t got, size_t want, size_t *begin,
