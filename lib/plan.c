@@ -82,7 +82,7 @@ int wq_plan_init(wq_plan *plan, size_t n, size_t chunk, size_t size)
     p.group = p.blocks > WQ__BLOCKS_BASE
                   ? wq__ceil_div(p.blocks, WQ__BLOCKS_BASE)
                   : 1;
-    p.groups = p.blocks ? wq__ceil_div(p.blocks, p.group) : 0;
+    p.groups = p.group == 1 ? p.blocks : wq__ceil_div(p.blocks, p.group);
     if (p.blocks && p.stride > SIZE_MAX / p.blocks)
         return ENOMEM;
     *plan = p;

@@ -136,9 +136,11 @@ static int wq__fold_loop(wq_pool *pool, struct wq__reduce *red, size_t last,
                          void (*finish)(struct wq__loop *))
 {
     const wq_plan *plan = red->plan;
-    size_t begin, end, other;
-    wq__plan_items(plan, red->first, &begin, &other);
-    wq__plan_items(plan, last - 1, &other, &end);
+    size_t begin = 0, end = plan->n, other;
+    if (red->first != 0 || last != plan->blocks) { /* a part of the plan */
+        wq__plan_items(plan, red->first, &begin, &other);
+        wq__plan_items(plan, last - 1, &other, &end);
+    }
     struct wq__loop loop;
     wq__loop_init(&loop, last - red->first, 0, wq__fold_piece, red);
     /* Blocks are each a share of the whole range and few enough that one
