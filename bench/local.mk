@@ -104,3 +104,4 @@ else
 endif
 
 .PHONY: bench bench-quick
+include $(srcdir)/bench/mpi.mk
