@@ -24,7 +24,10 @@ fi
 srcdir_abs=$(cd "${top_srcdir:-.}" && pwd)
 LSAN_OPTIONS="suppressions=$srcdir_abs/.ci/mpi.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-export LSAN_OPTIONS ASAN_OPTIONS
+# ThreadSanitizer likewise reports a lock order inside Open MPI
+# (.ci/mpi-tsan.supp).
+TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS }suppressions=$srcdir_abs/.ci/mpi-tsan.supp"
+export LSAN_OPTIONS ASAN_OPTIONS TSAN_OPTIONS
 limit=$((300 * ${CK_TIMEOUT_MULTIPLIER:-1}))
 launch() { # launch NP PROGRAM ARGS...
   np=$1

@@ -3,7 +3,8 @@
 # The core library and its tests never need MPI.
 
 EXTRA_DIST += lib/mpi/configure.m4 wq-mpi.pc.in tests/mpi.sh \
-	tests/mpi_symbols.sh tests/mpi_symbols.txt .ci/mpi.sh .ci/mpi.supp
+	tests/mpi_symbols.sh tests/mpi_symbols.txt .ci/mpi.sh .ci/mpi.supp \
+	.ci/mpi-tsan.supp
 
 if HAVE_MPI
 lib_LTLIBRARIES += lib/libwq-mpi.la
