@@ -66,14 +66,17 @@ WQ_EXPORT int wq_mpi_pool_create(MPI_Comm comm, wq_pool **pool,
  * which block, and the partials are combined along the plan's tree, so
  * combine sees the earlier partial first.
  *
- * With at least two blocks a rank, ranks claim runs of blocks from a
- * counter on rank 0 (an MPI-3 fetch-and-op) in batches proportional to
- * their pool sizes that shrink as the blocks run out, so uneven blocks
- * balance across ranks as chunk 0 balances them across threads; with fewer
- * blocks, rank k folds the k-th of equal contiguous shares.  Then every
- * rank gathers all partials (MPI_Allgather(v): messages grow with
- * log(ranks), bytes at each rank with the plan's blocks times r->size) and
- * combines them itself.  Partials travel as r->size plain bytes: they must
+ * With at least two blocks a rank, the first half of the blocks (or
+ * ranks x the largest pool of them, up to three quarters) is shared out in
+ * proportion to pool sizes, so every rank starts at once, and the rest is
+ * claimed in runs from a counter on rank 0 (an MPI-3 fetch-and-op), each
+ * run a share of what is left in proportion to the rank's pool, shrinking
+ * as the blocks run out: uneven blocks balance across ranks as chunk 0
+ * balances them across threads.  With fewer blocks, rank k folds the k-th
+ * of equal contiguous shares.  Then every rank gathers all partials
+ * (MPI_Allgather, MPI_Allgatherv: messages grow with log(ranks), bytes at
+ * each rank with the plan's blocks times r->size) and combines them
+ * itself.  Partials travel as r->size plain bytes: they must
  * hold no pointers.  ctx is each rank's own.  Returns as said above: 0,
  * EINVAL (r, result or a callback NULL, r->size 0, disagreement), ENOMEM
  * (including partials too large to move), EIO, or fold's value (result is
