@@ -106,3 +106,4 @@ else
 endif
 
 .PHONY: bench compare bench-quick
+include $(srcdir)/bench/mpi.mk

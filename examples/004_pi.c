@@ -31,36 +31,7 @@
 #include <wq.h>
 
 #include "bar.h"
-
-#define PI 3.14159265358979323846
-
-/* The serial loop of the tutorial, over a range of terms. */
-static double pi_terms(size_t begin, size_t end)
-{
-    double pi = 0.0;
-    for (size_t i = begin; i < end; i++)
-        pi += (double)(4 - 8 * (int)(i % 2)) / (double)(2 * i + 1);
-    return pi;
-}
-
-static void zero(void *ctx, void *partial)
-{
-    (void)ctx;
-    *(double *)partial = 0.0;
-}
-
-static int fold(void *ctx, size_t begin, size_t end, void *partial)
-{
-    (void)ctx;
-    *(double *)partial += pi_terms(begin, end);
-    return 0;
-}
-
-static void combine(void *ctx, void *partial, const void *other)
-{
-    (void)ctx;
-    *(double *)partial += *(const double *)other;
-}
+#include "pi.h"
 
 struct clocks {
     double wall, cpu;

@@ -21,7 +21,7 @@ examples_002_process_items_SOURCES = examples/002_process_items.c \
 examples_002_process_items_LDADD = lib/libwq.la
 examples_003_squares_sort_SOURCES = examples/003_squares_sort.c
 examples_003_squares_sort_LDADD = lib/libwq.la
-examples_004_pi_SOURCES = examples/004_pi.c examples/bar.h
+examples_004_pi_SOURCES = examples/004_pi.c examples/bar.h examples/pi.h
 examples_004_pi_LDADD = lib/libwq.la
 
 # Deliberately wrong (a data race), so built only on request:

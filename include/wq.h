@@ -256,19 +256,113 @@ typedef struct wq_reducer {
  * The result is therefore bitwise identical for every pool size and every
  * run: a floating-point sum does not change with the thread count.
  *
- * chunk   the length of the pieces handed to fold.  0: wq picks (about 512
- *         blocks at most, each folded in one call).
+ * chunk   the length of the pieces handed to fold.  0: wq picks (one block
+ *         per item up to 512 items, each block folded in one call).
  * result  r->size bytes, written on success; its previous contents are not
  *         read.  On failure its contents are unspecified.
  *
- * Memory: one partial per block, at most 512 blocks of 64-byte-aligned
- * partials (fewer for partials over 2 KiB); up to 4 KiB of it on the stack,
+ * The blocks are those of wq_plan_init(n, chunk, r->size) (see below): 512
+ * at most up to n = 2^23, then one per 2^14 items up to 65536.  Memory: one
+ * 64-byte-aligned partial per block (4 MiB at most; fewer blocks for
+ * partials over 2 KiB, about 1 MiB in all); up to 4 KiB of it on the stack,
  * beyond that from malloc.  Returns 0, EINVAL (r, result or a callback NULL,
  * r->size 0), ENOMEM (including an r->size too large for the partials to be
  * allocated), or the first non-zero value fold returned.  init and combine
- * run on the calling thread, inside the call as fold does. */
+ * run inside the call as fold does: init and the combines into result on
+ * the calling thread; with groups (over 512 blocks), each group's combines
+ * on whichever thread of the pool folds its last block. */
 WQ_EXPORT int wq_reduce(wq_pool *pool, size_t n, size_t chunk,
                         const wq_reducer *r, void *ctx, void *result);
+
+/* ----------------------------------------------------- reduction plans -- */
+
+/* The plan of a reduction: the blocks wq_reduce cuts [0, n) into and the
+ * order their partials are combined in, fixed by (n, chunk, size) alone.
+ * With it, a caller can fold some of the blocks here and others elsewhere
+ * (another process, another machine: libwq-mpi does) and still get bit for
+ * bit what wq_reduce gives:
+ *
+ *     wq_plan p;
+ *     wq_plan_init(&p, n, chunk, r->size);
+ *     // partials: p.blocks * p.stride bytes, 64-byte aligned
+ *     wq_reduce_blocks(pool, &p, 0, p.blocks, r, ctx, partials);
+ *     wq_reduce_combine(pool, &p, r, ctx, partials, result);
+ *
+ * is wq_reduce(pool, n, chunk, r, ctx, result), and any split of [0, blocks)
+ * into calls of wq_reduce_blocks, in any order, on any pools, gives the same
+ * partials.  Block b covers the items wq_plan_block gives, in index order:
+ * one call of fold for chunk 0, else pieces of chunk items.  The combine
+ * follows a fixed two-level tree: the blocks fall into groups of `group`
+ * consecutive blocks (the last may have fewer), each group's partials are
+ * combined left to right into its first block's partial, and the result is
+ * init combined with the groups' partials left to right:
+ *
+ *     G_k    = P[k*group] (+) P[k*group + 1] (+) ... (+) P[k*group + group-1]
+ *     result = ((init (+) G_0) (+) G_1) (+) ... (+) G_(groups-1)
+ *
+ * so combine always has the earlier partial first.  A plan of up to 512
+ * blocks has groups of one block: every partial, left to right.
+ *
+ * The fields are set by wq_plan_init and read-only; the functions below
+ * answer EINVAL to a plan that wq_plan_init would not make. */
+typedef struct wq_plan {
+    size_t n, chunk, size; /* what the plan is for (size: bytes of a partial) */
+    size_t blocks;         /* blocks, 0 only for n == 0 */
+    size_t per;            /* chunk > 0: chunks a block (the last: fewer) */
+    size_t group;          /* blocks a group, 1 up to 512 blocks */
+    size_t groups;         /* groups: ceil(blocks / group), at most 512 */
+    size_t stride;         /* size rounded up to a multiple of 64 */
+} wq_plan;
+
+/* Make the plan of a reduction of n items in pieces of chunk (0: wq picks,
+ * as in wq_reduce) with partials of size bytes.  Returns 0, EINVAL (plan
+ * NULL, size 0) or ENOMEM (blocks * stride overflows size_t).  Pure: the
+ * same arguments give the same plan in every process of every machine that
+ * runs this version of wq.  Thread-safe. */
+WQ_EXPORT int wq_plan_init(wq_plan *plan, size_t n, size_t chunk,
+                           size_t size);
+
+/* The items [*begin, *end) of block `block` of plan: blocks are non-empty,
+ * in index order, and together cover [0, n) exactly once.  Returns 0 or
+ * EINVAL (plan not made by wq_plan_init, block >= plan->blocks, begin or
+ * end NULL).  Thread-safe. */
+WQ_EXPORT int wq_plan_block(const wq_plan *plan, size_t block, size_t *begin,
+                            size_t *end);
+
+/* Fold blocks [first, last) of plan on pool: the parallel version of
+ *
+ *     for (size_t b = first; b < last; b++) {
+ *         void *p = (char *)partials + (b - first) * plan->stride;
+ *         r->init(ctx, p);
+ *         for each piece [lo, hi) of block b: r->fold(ctx, lo, hi, p);
+ *     }
+ *
+ * partials holds last - first partials plan->stride bytes apart, aligned as
+ * the partial's type needs (64 bytes keeps blocks of different threads off
+ * one cache line).  Each partial is bitwise what wq_reduce computes for
+ * that block, whatever the pool.  If fold returns non-zero, no further
+ * block or piece starts and the call returns that value (the partials are
+ * then unspecified).  Returns 0 (first == last: nothing runs), EINVAL
+ * (plan invalid, r invalid as for wq_reduce or r->size != plan->size,
+ * first > last, last > plan->blocks, partials NULL; nothing runs), ENOMEM
+ * or EAGAIN (the default pool could not be created), ECHILD, or fold's
+ * value.  Thread-safe and re-entrant, as wq_for. */
+WQ_EXPORT int wq_reduce_blocks(wq_pool *pool, const wq_plan *plan,
+                               size_t first, size_t last, const wq_reducer *r,
+                               void *ctx, void *partials);
+
+/* Combine the partials of every block of plan (plan->blocks partials
+ * plan->stride bytes apart, as wq_reduce_blocks leaves them) along the
+ * plan's tree into *result: groups on the pool's threads, in place (the
+ * first partial of each group ends up holding the group's), then init and
+ * the groups left to right on the calling thread.  With plan->blocks == 0
+ * (n == 0) it only sets result to init.  Returns 0, EINVAL (plan or r
+ * invalid as for wq_reduce_blocks, result NULL, partials NULL with blocks;
+ * nothing runs), ENOMEM or EAGAIN (default pool), or ECHILD.  Thread-safe
+ * and re-entrant, as wq_for. */
+WQ_EXPORT int wq_reduce_combine(wq_pool *pool, const wq_plan *plan,
+                                const wq_reducer *r, void *ctx, void *partials,
+                                void *result);
 
 /* --------------------------------------------------------------- groups -- */
 

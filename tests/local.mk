@@ -4,6 +4,10 @@ EXTRA_DIST += .ci/reliability.sh .ci/valgrind.supp
 
 if HAVE_CHECK
 tests_check_wq_SOURCES += tests/check_process.c tests/check_hostile.c
+# The reduction's plan, and libwq-mpi's hand-out of it simulated without MPI.
+tests_check_wq_SOURCES += tests/check_plan.c tests/check_handout.c tests/sum.h \
+	tests/span.h \
+	lib/mpi/handout.h lib/mpi/handout.c
 endif
 
 # The fault hook's own file, and the test that walks every failure point.

@@ -16,5 +16,7 @@ Suite *suite_slot(void);
 Suite *suite_progress(void);
 Suite *suite_process(void);
 Suite *suite_hostile(void);
+Suite *suite_plan(void);
+Suite *suite_handout(void);
 
 #endif

@@ -4,8 +4,9 @@
 # A new function must be added to the list (and get a man page); a name that
 # leaks fails here.  Skipped (77) for a static-only build.
 set -eu
-lib="${top_builddir:-.}/lib/.libs/libwq.so"
-list="${top_srcdir:-.}/tests/symbols.txt"
+# SYMBOLS_LIB and SYMBOLS_LIST check another library (mpi_symbols.sh).
+lib="${SYMBOLS_LIB:-${top_builddir:-.}/lib/.libs/libwq.so}"
+list="${SYMBOLS_LIST:-${top_srcdir:-.}/tests/symbols.txt}"
 if [ ! -f "$lib" ]; then
   echo "symbols.sh: no $lib (static build): skipped"
   exit 77

@@ -1,0 +1,179 @@
+/*
+ * common.c - the preamble, the agreement and the counter (common.h).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+
+#include "common.h"
+
+int wq_mpi__ready(MPI_Comm comm, int *rank, int *size)
+{
+    int up = 0, down = 1, inter = 0;
+    /* The only two calls MPI allows before MPI_Init and after
+     * MPI_Finalize. */
+    if (MPI_Initialized(&up) != MPI_SUCCESS || !up)
+        return EINVAL;
+    if (MPI_Finalized(&down) != MPI_SUCCESS || down)
+        return EINVAL;
+    if (comm == MPI_COMM_NULL)
+        return EINVAL;
+    if (MPI_Comm_test_inter(comm, &inter) != MPI_SUCCESS)
+        return EIO;
+    if (inter)
+        return EINVAL;
+    if (MPI_Comm_rank(comm, rank) != MPI_SUCCESS ||
+        MPI_Comm_size(comm, size) != MPI_SUCCESS)
+        return EIO;
+    return 0;
+}
+
+int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a)
+{
+    /* The maximum of each value and of its complement: they all agree
+     * when max(x) == ~max(~x), that is when max(x) == min(x).  A builtin
+     * operation, which every MPI runs at its fastest. */
+    uint64_t v[2 * WQ_MPI__SAME + 2];
+    for (int i = 0; i < WQ_MPI__SAME; i++) {
+        v[i] = a->same[i];
+        v[WQ_MPI__SAME + i] = ~a->same[i];
+    }
+    v[2 * WQ_MPI__SAME] = a->error;
+    v[2 * WQ_MPI__SAME + 1] = a->threads;
+    if (MPI_Allreduce(MPI_IN_PLACE, v, 2 * WQ_MPI__SAME + 2, MPI_UINT64_T,
+                      MPI_MAX, comm) != MPI_SUCCESS)
+        return EIO;
+    a->error = v[2 * WQ_MPI__SAME];
+    a->threads = v[2 * WQ_MPI__SAME + 1];
+    for (int i = 0; i < WQ_MPI__SAME; i++)
+        if (v[i] != ~v[WQ_MPI__SAME + i])
+            return EINVAL;
+    return (int)a->error;
+}
+
+int wq_mpi__static_share(MPI_Comm comm, size_t units, size_t fixed,
+                         size_t threads, size_t *begin, size_t *end,
+                         size_t *total)
+{
+    int rank, size;
+    if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS ||
+        MPI_Comm_size(comm, &size) != MPI_SUCCESS)
+        return EIO;
+    if (fixed == units) {
+        wq_mpi__split(units, (size_t)rank, 1, (size_t)size, begin, end);
+        return 0;
+    }
+    uint64_t mine = threads, before = 0, all = 0;
+    if (MPI_Exscan(&mine, &before, 1, MPI_UINT64_T, MPI_SUM, comm) !=
+            MPI_SUCCESS ||
+        MPI_Allreduce(&mine, &all, 1, MPI_UINT64_T, MPI_SUM, comm) !=
+            MPI_SUCCESS)
+        return EIO;
+    /* Exscan leaves rank 0's result undefined: nothing is before it. */
+    if (rank == 0)
+        before = 0;
+    *total = (size_t)all;
+    wq_mpi__split(fixed, (size_t)before, threads, *total, begin, end);
+    return 0;
+}
+
+int wq_mpi__lowest_error(MPI_Comm comm, int rank, int rc, int *out)
+{
+    int size;
+    if (MPI_Comm_size(comm, &size) != MPI_SUCCESS)
+        return EIO;
+    /* MINLOC keeps the smallest value with its index: the value is the
+     * rank of a failure (size: none), the index carries its code. */
+    struct {
+        int value, index;
+    } mine = {rc ? rank : size, rc}, low;
+    if (MPI_Allreduce(&mine, &low, 1, MPI_2INT, MPI_MINLOC, comm) !=
+        MPI_SUCCESS)
+        return EIO;
+    *out = low.value < size ? low.index : 0;
+    return 0;
+}
+
+int wq_mpi__counter_open(struct wq_mpi__counter *c, MPI_Comm comm, int root,
+                         size_t units, size_t fixed, size_t threads,
+                         size_t total)
+{
+    int rank;
+    if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
+        return EIO;
+    c->comm = comm;
+    c->root = root;
+    c->at_root = rank == root;
+    c->units = units;
+    c->seen = fixed;
+    c->threads = threads;
+    c->total = total;
+    /* MPI_Win_allocate rather than a window over our own variable: it
+     * lets the implementation place the counter where atomics are fast
+     * (shared memory on one node), so no target needs to make progress. */
+    if (MPI_Win_allocate(rank == root ? (MPI_Aint)sizeof(uint64_t) : 0,
+                         (int)sizeof(uint64_t), MPI_INFO_NULL, comm,
+                         &c->base, &c->win) != MPI_SUCCESS)
+        return EIO;
+    /* Window errors answer EIO, never abort: the call reports them. */
+    int rc = WQ_MPI__IO(MPI_Win_set_errhandler(c->win, MPI_ERRORS_RETURN));
+    if (!rc && rank == root) {
+        rc = WQ_MPI__IO(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, root, 0, c->win));
+        if (!rc) {
+            *c->base = fixed;
+            rc = WQ_MPI__IO(MPI_Win_unlock(root, c->win));
+        }
+    }
+    /* No rank claims before root has set the counter. */
+    if (!rc)
+        rc = WQ_MPI__IO(MPI_Barrier(comm));
+    if (!rc)
+        rc = WQ_MPI__IO(MPI_Win_lock_all(0, c->win));
+    if (rc)
+        MPI_Win_free(&c->win);
+    return rc;
+}
+
+int wq_mpi__counter_claim(struct wq_mpi__counter *c, size_t most,
+                          size_t *begin, size_t *end, int *won)
+{
+    size_t want = wq_mpi__want(c->units, c->seen, c->threads, c->total);
+    if (want > most)
+        want = most;
+    uint64_t add = want, got;
+    /* An MPI without asynchronous progress (MPICH) serves the others'
+     * claims on root only when root's MPI makes progress, which its own
+     * claims, served locally, do not: a probe does. */
+    int flag;
+    if (c->at_root && MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
+                                 MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return EIO;
+    if (MPI_Fetch_and_op(&add, &got, MPI_UINT64_T, c->root, 0, MPI_SUM,
+                         c->win) != MPI_SUCCESS ||
+        MPI_Win_flush(c->root, c->win) != MPI_SUCCESS)
+        return EIO;
+    *won = got < c->units && wq_mpi__won(c->units, (size_t)got, want, begin,
+                                         end);
+    c->seen = *won ? *end : c->units;
+    return 0;
+}
+
+int wq_mpi__counter_stop(struct wq_mpi__counter *c)
+{
+    uint64_t add = c->units, got;
+    if (MPI_Fetch_and_op(&add, &got, MPI_UINT64_T, c->root, 0, MPI_SUM,
+                         c->win) != MPI_SUCCESS ||
+        MPI_Win_flush(c->root, c->win) != MPI_SUCCESS)
+        return EIO;
+    return 0;
+}
+
+int wq_mpi__counter_close(struct wq_mpi__counter *c)
+{
+    int rc = WQ_MPI__IO(MPI_Win_unlock_all(c->win));
+    if (MPI_Win_free(&c->win) != MPI_SUCCESS)
+        rc = EIO;
+    return rc;
+}

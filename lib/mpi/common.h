@@ -1,0 +1,83 @@
+/*
+ * common.h - what the functions of libwq-mpi share: the preamble that
+ * finds MPI ready, the one collective that checks the ranks agree, and the
+ * counter on one rank that hands out runs of units (handout.h).
+ */
+#ifndef WQ_MPI_COMMON_H
+#define WQ_MPI_COMMON_H
+
+#include <stdint.h>
+
+#include <wq/mpi.h>
+
+#include "handout.h"
+
+/* 0 for MPI_SUCCESS, EIO for any other code of an MPI call. */
+#define WQ_MPI__IO(call) ((call) == MPI_SUCCESS ? 0 : EIO)
+
+/* MPI initialised and not finalised (asking nothing else of MPI if not),
+ * comm an intra-communicator; its rank and size.  0, EINVAL or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__ready(MPI_Comm comm, int *rank, int *size);
+
+/* The arguments every rank must pass alike, and what each rank brings. */
+#define WQ_MPI__SAME 6
+struct wq_mpi__agree {
+    uint64_t same[WQ_MPI__SAME]; /* in: this rank's; must match everywhere */
+    uint64_t error;   /* in: this rank's error (0: none); out: the largest */
+    uint64_t threads; /* in: this rank's pool size; out: the largest */
+};
+
+/* One MPI_Allreduce (MPI_MAX): EINVAL on every rank if the ranks disagree
+ * on `same`, else the largest error any rank brought (0: none), or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a);
+
+/* This rank's static share [*begin, *end) of the first `fixed` of `units`
+ * units (wq_mpi__fixed): equal shares by rank when fixed is all of them,
+ * else in proportion to pool sizes (an MPI_Exscan for the sizes before
+ * this rank's, an MPI_Allreduce for *total, all ranks' sizes).  0 or
+ * EIO. */
+WQ_MPI__HIDDEN int wq_mpi__static_share(MPI_Comm comm, size_t units,
+                                        size_t fixed, size_t threads,
+                                        size_t *begin, size_t *end,
+                                        size_t *total);
+
+/* The value of the lowest rank whose rc is non-zero (0 if none), through
+ * one MPI_Allreduce (MINLOC); 0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__lowest_error(MPI_Comm comm, int rank, int rc,
+                                        int *out);
+
+/* The counter of claimed units, on rank `root` of comm.  Its protocol:
+ * root sets it to `fixed` (the static prefix is taken) before a barrier; then every rank, root included,
+ * claims by MPI_Fetch_and_op (MPI_SUM, atomic at the target) of the units
+ * it wants, and owns [got, got + want) clipped to `units`, if got is below
+ * units; a rank whose callback fails adds `units` so that no rank wins
+ * again.  Each claim adds `units` at most and ranks stop at their first
+ * failed claim, so the counter stays below units * (2 * ranks + 2). */
+struct wq_mpi__counter {
+    MPI_Win win;
+    MPI_Comm comm;
+    uint64_t *base;
+    int root, at_root;
+    size_t units, seen;
+    size_t threads, total; /* this rank's pool size, and all ranks' */
+};
+
+/* Collective: make the counter for units [fixed, units).  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_open(struct wq_mpi__counter *c,
+                                        MPI_Comm comm, int root, size_t units,
+                                        size_t fixed, size_t threads,
+                                        size_t total);
+
+/* Claim the next run for this rank, at most `most` units: *won 1 and
+ * [*begin, *end), or *won 0 when none is left.  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_claim(struct wq_mpi__counter *c,
+                                         size_t most, size_t *begin,
+                                         size_t *end, int *won);
+
+/* Stop every rank's claims (this rank's callback failed).  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_stop(struct wq_mpi__counter *c);
+
+/* Collective: free the counter.  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_close(struct wq_mpi__counter *c);
+
+#endif /* WQ_MPI_COMMON_H */

@@ -1,0 +1,261 @@
+/*
+ * reduce.c - wq_mpi_reduce: the plan's blocks folded across ranks, every
+ * partial gathered on every rank, combined there as wq_reduce combines.
+ *
+ * Bitwise identity with one process follows from the core's plan: the
+ * blocks and the combine's tree depend on (n, chunk, size) alone, each
+ * block's partial is what any pool folds for it (wq_reduce_blocks), and
+ * every rank combines all partials with wq_reduce_combine.  Ranks only
+ * decide who folds which block.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+/* A call's state.  Everything it may need is allocated before the
+ * ranks agree, so that a rank short of memory says so in the agreement
+ * and nothing fails later but MPI and the callbacks. */
+struct wq_mpi__call {
+    MPI_Comm comm;
+    int rank, size;
+    wq_pool *pool;
+    const wq_plan *plan;
+    const wq_reducer *r;
+    void *ctx;
+    unsigned char *all;    /* every block's partial, plan->stride apart */
+    uint64_t *mine;        /* this rank's runs: begin, end pairs */
+    size_t runs;           /* how many */
+    uint64_t *every;       /* every rank's runs, rank by rank */
+    unsigned char *packed; /* this rank's partials, r->size apart */
+    unsigned char *got;    /* every rank's, as its runs list them */
+    int64_t *heads;        /* each rank's {rc, blocks, runs} */
+    int *counts;           /* 4 arrays of size: MPI_Allgatherv's */
+};
+
+static int wq_mpi__alloc(struct wq_mpi__call *c)
+{
+    size_t blocks = c->plan->blocks ? c->plan->blocks : 1;
+    size_t ranks = (size_t)c->size;
+    c->all = aligned_alloc(64, blocks * c->plan->stride);
+    c->mine = malloc(2 * blocks * sizeof *c->mine);
+    c->every = malloc(2 * blocks * sizeof *c->every);
+    /* With few blocks, a failure code travels with each rank's. */
+    c->packed = malloc(blocks * c->plan->size + sizeof(int64_t));
+    c->got = malloc(blocks * c->plan->size + ranks * sizeof(int64_t));
+    c->heads = malloc(3 * ranks * sizeof *c->heads);
+    c->counts = malloc(4 * ranks * sizeof *c->counts);
+    return c->all && c->mine && c->every && c->packed && c->got &&
+                   c->heads && c->counts
+               ? 0
+               : ENOMEM;
+}
+
+static void wq_mpi__free(struct wq_mpi__call *c)
+{
+    free(c->all);
+    free(c->mine);
+    free(c->every);
+    free(c->packed);
+    free(c->got);
+    free(c->heads);
+    free(c->counts);
+}
+
+/* Record and fold a run.  Runs are non-empty and disjoint, so no rank
+ * has more than blocks of them, nor all ranks together. */
+static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
+{
+    if (begin == end)
+        return 0;
+    c->mine[2 * c->runs] = begin;
+    c->mine[2 * c->runs + 1] = end;
+    c->runs++;
+    return wq_reduce_blocks(c->pool, c->plan, begin, end, c->r, c->ctx,
+                            c->all + begin * c->plan->stride);
+}
+
+/* Fold this rank's blocks: its static share of the plan's prefix, then
+ * runs claimed from the counter on rank 0 until none is left
+ * (handout.h).  Returns 0, EIO, or fold's value (after stopping the other
+ * ranks' claims). */
+static int wq_mpi__fold(struct wq_mpi__call *c, const struct wq_mpi__agree *a,
+                        size_t threads)
+{
+    const wq_plan *plan = c->plan;
+    size_t begin, end, units = plan->blocks;
+    size_t fixed = wq_mpi__fixed(units, (size_t)c->size, (size_t)a->threads);
+    size_t total = 0;
+    int rc = wq_mpi__static_share(c->comm, units, fixed, threads, &begin,
+                                  &end, &total);
+    if (rc || fixed == units)
+        return rc ? rc : wq_mpi__fold_run(c, begin, end);
+    struct wq_mpi__counter counter;
+    rc = wq_mpi__counter_open(&counter, c->comm, 0, units, fixed, threads,
+                              total);
+    if (rc)
+        return rc;
+    rc = wq_mpi__fold_run(c, begin, end);
+    for (int won = 1; !rc;) {
+        rc = wq_mpi__counter_claim(&counter, units, &begin, &end, &won);
+        if (rc || !won)
+            break;
+        rc = wq_mpi__fold_run(c, begin, end);
+    }
+    if (rc && rc != EIO)
+        wq_mpi__counter_stop(&counter);
+    int closed = wq_mpi__counter_close(&counter);
+    return rc ? rc : closed;
+}
+
+/* Every rank's runs and partials to every rank, after one MPI_Allgather of
+ * {rc, blocks, runs} from each; returns the lowest failing rank's rc if
+ * any did (nothing more is moved then), 0 or EIO. */
+static int wq_mpi__exchange(struct wq_mpi__call *c, int mine)
+{
+    const wq_plan *plan = c->plan;
+    size_t blocks = 0, at = 0, runs = 0;
+    for (size_t i = 0; i < c->runs; i++)
+        for (uint64_t b = c->mine[2 * i]; b < c->mine[2 * i + 1]; b++)
+            memcpy(c->packed + at++ * plan->size, c->all + b * plan->stride,
+                   plan->size);
+    blocks = at;
+    int64_t head[3] = {mine, (int64_t)blocks, (int64_t)c->runs};
+    if (MPI_Allgather(head, 3, MPI_INT64_T, c->heads, 3, MPI_INT64_T,
+                      c->comm) != MPI_SUCCESS)
+        return EIO;
+    for (int k = 0; k < c->size; k++)
+        if (c->heads[3 * k])
+            return (int)c->heads[3 * k];
+    /* counts: runs' lengths and places, then partials' (in blocks). */
+    int *n = c->counts, *place = n + c->size, *pn = place + c->size,
+        *pplace = pn + c->size;
+    size_t parts = 0;
+    for (int k = 0; k < c->size; k++) {
+        n[k] = (int)(2 * c->heads[3 * k + 2]);
+        place[k] = (int)(2 * runs);
+        pn[k] = (int)c->heads[3 * k + 1];
+        pplace[k] = (int)parts;
+        runs += (size_t)c->heads[3 * k + 2];
+        parts += (size_t)c->heads[3 * k + 1];
+    }
+    MPI_Datatype partial;
+    if (MPI_Type_contiguous((int)plan->size, MPI_BYTE, &partial) !=
+        MPI_SUCCESS)
+        return EIO;
+    int rc = WQ_MPI__IO(MPI_Type_commit(&partial));
+    if (!rc)
+        rc = WQ_MPI__IO(MPI_Allgatherv(c->mine, (int)(2 * c->runs),
+                                       MPI_UINT64_T, c->every, n, place,
+                                       MPI_UINT64_T, c->comm));
+    if (!rc)
+        rc = WQ_MPI__IO(MPI_Allgatherv(c->packed, (int)blocks, partial,
+                                       c->got, pn, pplace, partial, c->comm));
+    MPI_Type_free(&partial);
+    /* Unpack: rank by rank, run by run, the partials in order. */
+    at = 0;
+    for (size_t i = 0; !rc && i < runs; i++)
+        for (uint64_t b = c->every[2 * i]; b < c->every[2 * i + 1]; b++)
+            memcpy(c->all + b * plan->stride, c->got + at++ * plan->size,
+                   plan->size);
+    return rc;
+}
+
+/* Few blocks (no counter, wq_mpi__fixed): every rank knows every rank's
+ * equal share, so one MPI_Allgatherv of bytes moves each rank's failure
+ * code (8 bytes) and partials; alone, nothing moves.  Returns the lowest
+ * failing rank's code, 0 or EIO. */
+static int wq_mpi__exchange_fixed(struct wq_mpi__call *c, int mine)
+{
+    const wq_plan *plan = c->plan;
+    if (c->size == 1)
+        return mine;
+    int *n = c->counts, *place = n + c->size;
+    size_t at = 0, b, e;
+    for (int k = 0; k < c->size; k++) {
+        wq_mpi__split(plan->blocks, (size_t)k, 1, (size_t)c->size, &b, &e);
+        n[k] = (int)(sizeof(int64_t) + (e - b) * plan->size);
+        place[k] = (int)at;
+        at += (size_t)n[k];
+    }
+    int64_t code = mine;
+    memcpy(c->packed, &code, sizeof code);
+    wq_mpi__split(plan->blocks, (size_t)c->rank, 1, (size_t)c->size, &b, &e);
+    for (size_t blk = b; blk < e; blk++)
+        memcpy(c->packed + sizeof code + (blk - b) * plan->size,
+               c->all + blk * plan->stride, plan->size);
+    if (MPI_Allgatherv(c->packed, n[c->rank], MPI_BYTE, c->got, n, place,
+                       MPI_BYTE, c->comm) != MPI_SUCCESS)
+        return EIO;
+    for (int k = 0; k < c->size; k++) {
+        memcpy(&code, c->got + place[k], sizeof code);
+        if (code)
+            return (int)code;
+    }
+    for (int k = 0; k < c->size; k++) {
+        wq_mpi__split(plan->blocks, (size_t)k, 1, (size_t)c->size, &b, &e);
+        for (size_t blk = b; blk < e; blk++)
+            memcpy(c->all + blk * plan->stride,
+                   c->got + place[k] + sizeof code + (blk - b) * plan->size,
+                   plan->size);
+    }
+    return 0;
+}
+
+/* What every rank must agree on, and whether this rank's own arguments
+ * are good (0) or not (the error to report). */
+static int wq_mpi__reduce_args(wq_pool *pool, const wq_reducer *r,
+                               void *result, size_t *threads)
+{
+    if (!r || !r->size || !r->init || !r->fold || !r->combine || !result)
+        return EINVAL;
+    *threads = wq_pool_size(pool);
+    return *threads ? 0 : ENOMEM;
+}
+
+int wq_mpi_reduce(MPI_Comm comm, wq_pool *pool, size_t n, size_t chunk,
+                  const wq_reducer *r, void *ctx, void *result)
+{
+    struct wq_mpi__call c = {.comm = comm, .pool = pool, .r = r, .ctx = ctx};
+    int rc = wq_mpi__ready(comm, &c.rank, &c.size);
+    if (rc)
+        return rc;
+    size_t threads = 0;
+    struct wq_mpi__agree a = {{n, chunk, r ? r->size : 0}, 0, 0};
+    a.error = (uint64_t)wq_mpi__reduce_args(pool, r, result, &threads);
+    a.threads = threads;
+    wq_plan plan;
+    if (!a.error)
+        a.error = (uint64_t)wq_plan_init(&plan, n, chunk, r->size);
+    /* Partials move in int counts of one contiguous type, or (few blocks)
+     * as int counts of bytes. */
+    if (!a.error && (r->size > INT_MAX || plan.blocks > INT_MAX / 2 ||
+                     (plan.blocks / 2 < (size_t)c.size &&
+                      plan.blocks * r->size >
+                          (size_t)INT_MAX - 8 * (size_t)c.size)))
+        a.error = ENOMEM;
+    c.plan = &plan;
+    if (!a.error)
+        a.error = (uint64_t)wq_mpi__alloc(&c);
+    rc = wq_mpi__agree(comm, &a);
+    if (!rc) {
+        rc = wq_mpi__fold(&c, &a, threads);
+        /* A callback's failure reaches the others through the exchange;
+         * an MPI failure leaves nothing to exchange with. */
+        if (rc != EIO)
+            rc = wq_mpi__fixed(plan.blocks, (size_t)c.size, a.threads) ==
+                         plan.blocks
+                     ? wq_mpi__exchange_fixed(&c, rc)
+                     : wq_mpi__exchange(&c, rc);
+        if (!rc)
+            rc = wq_reduce_combine(pool, &plan, r, ctx, c.all, result);
+    }
+    wq_mpi__free(&c);
+    return rc;
+}
