@@ -10,10 +10,7 @@ cd "$(dirname "$0")/.."
 src=$PWD
 jobs=$(nproc)
 [ -x configure ] || autoreconf -fi
-if [ "$(id -u)" = 0 ]; then
-  apt-get install -y -q --no-install-recommends \
-    openmpi-bin libopenmpi-dev mpich libmpich-dev >/dev/null
-fi
+sh .ci/deps.sh mpi >/dev/null # both MPIs (.ci/run installed them already)
 
 # mpi_tests DIR MPICC MPIEXEC [CONFIGURE-ARGS...]: configure with this MPI
 # (required), build the library and the MPI tests, run them.
