@@ -67,7 +67,9 @@ typedef struct wq_options {
      * Spinning buys a faster start of the next loop at the price of CPU
      * time; an idle pool uses no CPU once it has passed.  Positive: that
      * long; negative: sleep at once; 0: the environment variable
-     * WQ_SPIN_US if set, else learned: a worker spins at least
+     * WQ_SPIN_US if set, else WQ_SPIN_US_DEFAULT in a pool of more
+     * threads than CPUs (where a spinning worker would take the CPU its
+     * caller needs), and otherwise learned: a worker spins at least
      * WQ_SPIN_US_DEFAULT, and while the pool's loops keep coming at most
      * WQ_SPIN_US_LEARNED_MAX apart, about 1.5 times as long as the latest
      * pause between them, so that it spins through the serial steps of a

@@ -298,6 +298,11 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->flags = opt->flags;
     pool->spread = pool->size >= 2 && pool->size <= wq__affinity_cpus();
     wq__spin_windows(opt->spin_us, &pool->spin, &pool->spin_max);
+    /* Spinning through a caller's serial step pays only where the spinner
+     * has a CPU of its own; with more threads than CPUs it would take the
+     * CPU the caller's step needs. */
+    if (!pool->spread)
+        pool->spin_max = 0;
     pool->progress = (double)(opt->progress_ms ? opt->progress_ms
                                                : WQ_PROGRESS_MS_DEFAULT) *
                      1e-3;

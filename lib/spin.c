@@ -19,7 +19,9 @@
  * the serial steps between them, as OpenMP runtimes do by spinning for
  * milliseconds after every loop, and an idle pool stops spinning at most
  * a cap after its last loop.  A window set by the user (spin_us or
- * WQ_SPIN_US) is used as it is.
+ * WQ_SPIN_US) is used as it is, and so is the base in a pool of more
+ * threads than CPUs, whose spinning workers would take the CPUs that the
+ * callers' serial steps need (pool.c sets spin_max to 0 there).
  *
  * A loop's owner that has run out of work waits for its helpers, who are
  * running pieces of the loop, so the wait lasts about a piece: with the
