@@ -339,5 +339,8 @@ WQ__HIDDEN int wq__idle_spin(const wq_pool *pool, struct wq__idle *idle,
 /* The worker found work after its idle period: learn the next window from
  * how long the period lasted (since to noticed), and start working. */
 WQ__HIDDEN void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle);
+/* The worker saw work announced (idle->noticed) but found none left: start
+ * the idle period afresh from then, with a shorter window. */
+WQ__HIDDEN void wq__idle_miss(const wq_pool *pool, struct wq__idle *idle);
 
 #endif /* WQ_INTERNAL_H */

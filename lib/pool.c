@@ -170,6 +170,8 @@ static void *wq__worker(void *arg)
             break;
         if (idle.since == 0)
             idle.since = wq_now();
+        else if (idle.noticed > 0)
+            wq__idle_miss(pool, &idle);
         wq__worker_idle(pool, seen, &idle);
     }
 

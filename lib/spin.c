@@ -15,7 +15,11 @@
  * 3/4 of the previous one, so that steps of alternating lengths keep it
  * up), between the pool's base window and its cap; an idle period longer
  * than the cap means the loops are not coming in a stream, and the window
- * falls back to the base.  So a pool whose loops keep coming spins through
+ * falls back to the base.  A worker that saw work announced but found none
+ * left (other threads took it all) starts its idle period afresh from
+ * there, with a window a quarter shorter: one lost race keeps it spinning
+ * through the next serial step, a worker that keeps losing (a pool larger
+ * than its loops) soon sleeps.  So a pool whose loops keep coming spins through
  * the serial steps between them, as OpenMP runtimes do by spinning for
  * milliseconds after every loop, and an idle pool stops spinning at most
  * a cap after its last loop.  A window set by the user (spin_us or
@@ -117,5 +121,16 @@ void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle)
         idle->window = window;
     }
     idle->since = 0;
+    idle->noticed = 0;
+}
+
+void wq__idle_miss(const wq_pool *pool, struct wq__idle *idle)
+{
+    if (pool->spin_max > 0) {
+        idle->window *= 0.75;
+        if (idle->window < pool->spin)
+            idle->window = pool->spin;
+    }
+    idle->since = idle->noticed;
     idle->noticed = 0;
 }

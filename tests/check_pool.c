@@ -147,8 +147,9 @@ END_TEST
 
 /* The window a worker learns (spin.c), fed idle periods by hand: 1.5 times
  * the latest period, never below 3/4 of the previous window nor outside
- * [spin, spin_max]; a period beyond spin_max falls back to spin; a window
- * the user set never moves. */
+ * [spin, spin_max]; a period beyond spin_max falls back to spin; a miss
+ * (work announced, none found) shortens it by a quarter; a window the user
+ * set never moves. */
 static double learned(const wq_pool *pool, struct wq__idle *idle,
                       double period)
 {
@@ -181,6 +182,17 @@ START_TEST(pool_spin_window_learned)
     idle.since = 1.0;
     idle.noticed = 0;
     wq__idle_learn(&pool, &idle);
+    ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
+    /* Work announced but gone: the period restarts then, a window a
+     * quarter shorter, never below the base. */
+    learned(&pool, &idle, 10e-3); /* 15 ms */
+    idle.since = 5.0;
+    idle.noticed = 5.01;
+    wq__idle_miss(&pool, &idle);
+    ck_assert(idle.since == 5.01 && idle.noticed == 0);
+    ck_assert_double_eq_tol(idle.window, 11.25e-3, 1e-12);
+    for (int k = 0; k < 40; k++)
+        wq__idle_miss(&pool, &idle);
     ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
     /* A window the user set (spin_max 0) stays. */
     pool.spin_max = 0;
