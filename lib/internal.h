@@ -330,6 +330,7 @@ struct wq__idle {
     double since;   /* when it last ran out of work (wq_now); 0: working */
     double noticed; /* when it saw new work announced; 0: unknown */
     double window;  /* how long after since it spins before it parks */
+    int parked;     /* the last wait ended in a park, not a spin */
 };
 
 /* Spin as wq__spin_until does, but until idle->since + idle->window if
@@ -340,7 +341,10 @@ WQ__HIDDEN int wq__idle_spin(const wq_pool *pool, struct wq__idle *idle,
  * how long the period lasted (since to noticed), and start working. */
 WQ__HIDDEN void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle);
 /* The worker saw work announced (idle->noticed) but found none left: start
- * the idle period afresh from then, with a shorter window. */
+ * the idle period afresh from then.  If it had spun, it lost a race to
+ * other threads and its window shrinks; if it had parked, it was woken too
+ * late to help, and the window is learnt from the period as
+ * wq__idle_learn does. */
 WQ__HIDDEN void wq__idle_miss(const wq_pool *pool, struct wq__idle *idle);
 
 #endif /* WQ_INTERNAL_H */

@@ -119,8 +119,10 @@ static void wq__worker_idle(wq_pool *pool, uint32_t seen,
                             struct wq__idle *idle)
 {
     struct wq__epoch_wait w = {pool, seen};
+    idle->parked = 0;
     if (wq__idle_spin(pool, idle, wq__epoch_moved, &w))
         return;
+    idle->parked = 1;
     wq__fetch_add_seq_cst(&pool->sleepers, 1);
     if (wq__load_seq_cst(&pool->epoch) == seen)
         wq__park(&pool->epoch, seen);
@@ -146,7 +148,7 @@ static void *wq__worker(void *arg)
 
     /* Spread the workers' first looks over the board. */
     unsigned cursor = slot * 7 % WQ__BOARD_SLOTS;
-    struct wq__idle idle = {0, 0, pool->spin};
+    struct wq__idle idle = {0, 0, pool->spin, 0};
     for (;;) {
         /* Acquire: pairs with the publisher's seq_cst bump, so the board
          * scan below sees every job published before this epoch. */

@@ -17,9 +17,14 @@
  * than the cap means the loops are not coming in a stream, and the window
  * falls back to the base.  A worker that saw work announced but found none
  * left (other threads took it all) starts its idle period afresh from
- * there, with a window a quarter shorter: one lost race keeps it spinning
- * through the next serial step, a worker that keeps losing (a pool larger
- * than its loops) soon sleeps.  So a pool whose loops keep coming spins through
+ * there.  If it was spinning, it lost a race, and its window becomes a
+ * quarter shorter: one lost race keeps it spinning through the next serial
+ * step, a worker that keeps losing (a pool larger than its loops) soon
+ * sleeps.  If it was parked, the loop was over before the wake-up reached
+ * it (a loop whose pieces are shorter than a wake-up, its caller taking
+ * the pieces meant for the sleeper), and it learns its window from the
+ * period as if it had found work: otherwise a worker that parked once
+ * would never again be in time to learn.  So a pool whose loops keep coming spins through
  * the serial steps between them, as OpenMP runtimes do by spinning for
  * milliseconds after every loop, and an idle pool stops spinning at most
  * a cap after its last loop.  A window set by the user (spin_us or
@@ -103,23 +108,30 @@ int wq__idle_spin(const wq_pool *pool, struct wq__idle *idle,
     return wq__spin(pool->spin, until, done, arg, &idle->noticed);
 }
 
+/* The window that follows an idle period of gap seconds (see the top of
+ * the file): 1.5 gap, at least 3/4 of the window before, between the base
+ * and the cap; the base after a period longer than the cap. */
+static double wq__idle_window(const wq_pool *pool, double gap, double before)
+{
+    double window = pool->spin;
+    if (gap <= pool->spin_max) {
+        window = 1.5 * gap;
+        if (window < 0.75 * before)
+            window = 0.75 * before;
+        if (window > pool->spin_max)
+            window = pool->spin_max;
+        if (window < pool->spin)
+            window = pool->spin;
+    }
+    return window;
+}
+
 void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle)
 {
     double gap = idle->noticed - idle->since;
     if (pool->spin_max > 0 && idle->since > 0 && idle->noticed > 0 &&
-        gap >= 0) {
-        double window = pool->spin;
-        if (gap <= pool->spin_max) {
-            window = 1.5 * gap;
-            if (window < 0.75 * idle->window)
-                window = 0.75 * idle->window;
-            if (window > pool->spin_max)
-                window = pool->spin_max;
-            if (window < pool->spin)
-                window = pool->spin;
-        }
-        idle->window = window;
-    }
+        gap >= 0)
+        idle->window = wq__idle_window(pool, gap, idle->window);
     idle->since = 0;
     idle->noticed = 0;
 }
@@ -127,9 +139,18 @@ void wq__idle_learn(const wq_pool *pool, struct wq__idle *idle)
 void wq__idle_miss(const wq_pool *pool, struct wq__idle *idle)
 {
     if (pool->spin_max > 0) {
-        idle->window *= 0.75;
-        if (idle->window < pool->spin)
-            idle->window = pool->spin;
+        double gap = idle->noticed - idle->since;
+        if (idle->parked && gap >= 0) {
+            /* Woken after the loop's threads had shared out all of it: the
+             * wake-up came too late, and only spinning through the next
+             * period can help.  A worker too many for its pool's loops
+             * loses again while it spins and shrinks its window below. */
+            idle->window = wq__idle_window(pool, gap, idle->window);
+        } else {
+            idle->window *= 0.75;
+            if (idle->window < pool->spin)
+                idle->window = pool->spin;
+        }
     }
     idle->since = idle->noticed;
     idle->noticed = 0;

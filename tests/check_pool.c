@@ -149,7 +149,8 @@ END_TEST
  * the latest period, never below 3/4 of the previous window nor outside
  * [spin, spin_max]; a period beyond spin_max falls back to spin; a miss
  * (work announced, none found) shortens it by a quarter; a window the user
- * set never moves. */
+ * set never moves; a miss after a park (woken too late) learns the window
+ * from the period as work found would. */
 static double learned(const wq_pool *pool, struct wq__idle *idle,
                       double period)
 {
@@ -166,7 +167,7 @@ START_TEST(pool_spin_window_learned)
     memset(&pool, 0, sizeof pool);
     pool.spin = 100e-6;
     pool.spin_max = 20e-3;
-    struct wq__idle idle = {0, 0, pool.spin};
+    struct wq__idle idle = {0, 0, pool.spin, 0};
     ck_assert_double_eq_tol(learned(&pool, &idle, 1e-3), 1.5e-3, 1e-12);
     /* Shorter periods: the window decays by a quarter a loop... */
     ck_assert_double_eq_tol(learned(&pool, &idle, 1e-5), 1.125e-3, 1e-12);
@@ -194,6 +195,25 @@ START_TEST(pool_spin_window_learned)
     for (int k = 0; k < 40; k++)
         wq__idle_miss(&pool, &idle);
     ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
+    /* A sleeper woken after its loop was shared out (a period of 5 ms):
+     * it learns 7.5 ms, the period restarting then, and loses no more of
+     * it to later late wake-ups of the same period. */
+    idle.parked = 1;
+    idle.since = 7.0;
+    idle.noticed = 7.005;
+    wq__idle_miss(&pool, &idle);
+    ck_assert(idle.since == 7.005 && idle.noticed == 0);
+    ck_assert_double_eq_tol(idle.window, 7.5e-3, 1e-9);
+    idle.since = 8.0;
+    idle.noticed = 8.001;
+    wq__idle_miss(&pool, &idle);
+    ck_assert_double_eq_tol(idle.window, 5.625e-3, 1e-9);
+    /* ... and past the cap, the base. */
+    idle.since = 9.0;
+    idle.noticed = 9.5;
+    wq__idle_miss(&pool, &idle);
+    ck_assert_double_eq_tol(idle.window, pool.spin, 1e-12);
+    idle.parked = 0;
     /* A window the user set (spin_max 0) stays. */
     pool.spin_max = 0;
     ck_assert_double_eq_tol(learned(&pool, &idle, 1e-3), pool.spin, 1e-12);
