@@ -14,7 +14,11 @@
  *                  share of the rows by wq_reduce, then MPI_Allreduce.
  *   latency KIND   one reduction of one item a rank (a double):
  *                  wq      wq_mpi_reduce with n = ranks;
- *                  allreduce  MPI_Allreduce of one double.
+ *                  allreduce  MPI_Allreduce of one double;
+ *                  twice   two MPI_Allreduce of one double, one after the
+ *                          other: the least a call can cost that agrees
+ *                          on its arguments before it runs a callback and
+ *                          then moves the partials (two collectives).
  *
  * Rank 0 prints one CSV row: scenario,kind,ranks,threads,n,median,min,max,
  * result, times in seconds (the latency: a call's mean over a batch), each
@@ -161,6 +165,9 @@ static double latency(const char *kind, size_t calls)
                 MPI_Abort(MPI_COMM_WORLD, 2);
         } else {
             MPI_Allreduce(&one, &x, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+            if (!strcmp(kind, "twice"))
+                MPI_Allreduce(&x, &one, 1, MPI_DOUBLE, MPI_MAX,
+                              MPI_COMM_WORLD);
         }
     }
     double t = MPI_Wtime() - t0;

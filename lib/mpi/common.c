@@ -6,6 +6,8 @@
 #endif
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "common.h"
 
@@ -30,20 +32,103 @@ int wq_mpi__ready(MPI_Comm comm, int *rank, int *size)
     return 0;
 }
 
+/* The agreement moves its values as ONE element of a contiguous type of
+ * them, reduced by an operation of ours (the element-wise maximum): MPICH
+ * runs an MPI_Allreduce of one element by its latency-bound algorithm
+ * (recursive doubling) however large the element, but switches to another
+ * that costs twice as much for two elements or more, and Open MPI takes
+ * the same time either way.  The type and the operation are made at the
+ * first agreement and freed when MPI_Finalize deletes the attribute they
+ * hang on MPI_COMM_SELF (the standard's hook for cleaning up at
+ * finalize). */
+#define WQ_MPI__VALUES (2 * WQ_MPI__SAME + 2)
+
+static pthread_mutex_t wq_mpi__made_lock = PTHREAD_MUTEX_INITIALIZER;
+/* 1 once type and op are made: set with release under the lock after
+ * they are, read with acquire before they are used, so a thread that sees
+ * 1 sees both handles.  MPI_Finalize clears it (no call may run then, nor
+ * MPI start again). */
+static atomic_int wq_mpi__made;
+static MPI_Datatype wq_mpi__values_type;
+static MPI_Op wq_mpi__values_max;
+
+static void wq_mpi__max_values(void *in, void *inout, int *len,
+                               MPI_Datatype *type)
+{
+    (void)type;
+    const uint64_t *a = in;
+    uint64_t *b = inout;
+    for (long i = 0; i < (long)*len * WQ_MPI__VALUES; i++)
+        if (a[i] > b[i])
+            b[i] = a[i];
+}
+
+static int wq_mpi__unmake(MPI_Comm comm, int key, void *value, void *extra)
+{
+    (void)comm, (void)value, (void)extra;
+    MPI_Op_free(&wq_mpi__values_max);
+    MPI_Type_free(&wq_mpi__values_type);
+    atomic_store_explicit(&wq_mpi__made, 0, memory_order_relaxed);
+    (void)key;
+    return MPI_SUCCESS;
+}
+
+static int wq_mpi__make(void)
+{
+    if (atomic_load_explicit(&wq_mpi__made, memory_order_acquire))
+        return 0;
+    int rc = 0, key = MPI_KEYVAL_INVALID;
+    pthread_mutex_lock(&wq_mpi__made_lock);
+    if (!atomic_load_explicit(&wq_mpi__made, memory_order_relaxed)) {
+        int type = 0, op = 0;
+        rc = WQ_MPI__IO(MPI_Type_contiguous(WQ_MPI__VALUES, MPI_UINT64_T,
+                                            &wq_mpi__values_type));
+        if (!rc && !(rc = WQ_MPI__IO(MPI_Type_commit(&wq_mpi__values_type))))
+            type = 1;
+        if (!rc && !(rc = WQ_MPI__IO(MPI_Op_create(wq_mpi__max_values, 1,
+                                                   &wq_mpi__values_max))))
+            op = 1;
+        if (!rc)
+            rc = WQ_MPI__IO(MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN,
+                                                   wq_mpi__unmake, &key,
+                                                   NULL));
+        if (!rc)
+            rc = WQ_MPI__IO(MPI_Comm_set_attr(MPI_COMM_SELF, key, NULL));
+        /* The attribute keeps the key alive until MPI_Finalize deletes
+         * it; we need no handle on the key. */
+        if (key != MPI_KEYVAL_INVALID)
+            MPI_Comm_free_keyval(&key);
+        if (rc) {
+            if (op)
+                MPI_Op_free(&wq_mpi__values_max);
+            if (type)
+                MPI_Type_free(&wq_mpi__values_type);
+        } else {
+            atomic_store_explicit(&wq_mpi__made, 1, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&wq_mpi__made_lock);
+    return rc;
+}
+
 int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a)
 {
     /* The maximum of each value and of its complement: they all agree
-     * when max(x) == ~max(~x), that is when max(x) == min(x).  A builtin
-     * operation, which every MPI runs at its fastest. */
-    uint64_t v[2 * WQ_MPI__SAME + 2];
+     * when max(x) == ~max(~x), that is when max(x) == min(x). */
+    uint64_t v[WQ_MPI__VALUES];
     for (int i = 0; i < WQ_MPI__SAME; i++) {
         v[i] = a->same[i];
         v[WQ_MPI__SAME + i] = ~a->same[i];
     }
     v[2 * WQ_MPI__SAME] = a->error;
     v[2 * WQ_MPI__SAME + 1] = a->threads;
-    if (MPI_Allreduce(MPI_IN_PLACE, v, 2 * WQ_MPI__SAME + 2, MPI_UINT64_T,
-                      MPI_MAX, comm) != MPI_SUCCESS)
+    /* Making the type and the operation fails only when MPI has run out
+     * of memory for handles, a failure of MPI on this rank like that of
+     * any of its calls: EIO here, and, as after any MPI error, the state
+     * of MPI is what the implementation makes of it. */
+    if (wq_mpi__make() ||
+        MPI_Allreduce(MPI_IN_PLACE, v, 1, wq_mpi__values_type,
+                      wq_mpi__values_max, comm) != MPI_SUCCESS)
         return EIO;
     a->error = v[2 * WQ_MPI__SAME];
     a->threads = v[2 * WQ_MPI__SAME + 1];

@@ -27,8 +27,9 @@ struct wq_mpi__agree {
     uint64_t threads; /* in: this rank's pool size; out: the largest */
 };
 
-/* One MPI_Allreduce (MPI_MAX): EINVAL on every rank if the ranks disagree
- * on `same`, else the largest error any rank brought (0: none), or EIO. */
+/* One MPI_Allreduce (the element-wise maximum, of one element of a type
+ * that holds every value): EINVAL on every rank if the ranks disagree on
+ * `same`, else the largest error any rank brought (0: none), or EIO. */
 WQ_MPI__HIDDEN int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a);
 
 /* This rank's static share [*begin, *end) of the first `fixed` of `units`

@@ -37,35 +37,60 @@ struct wq_mpi__call {
     unsigned char *got;    /* every rank's, as its runs list them */
     int64_t *heads;        /* each rank's {rc, blocks, runs} */
     int *counts;           /* 4 arrays of size: MPI_Allgatherv's */
+    unsigned char *heap;   /* the allocation behind them, or NULL */
+    unsigned char *small;  /* WQ_MPI__SMALL bytes on the caller's stack */
 };
 
+/* A call with a few blocks on a few ranks (a reduction of a few items a
+ * rank, whose cost is its collectives) needs no allocation. */
+#define WQ_MPI__SMALL 1024
+
+/* One block of memory for all of a call's arrays (a reduction of a few
+ * items a rank costs little more than its collectives, and each malloc
+ * would add to that), carved in place: c->small when they fit, else one
+ * allocation.  Each array starts on a cache line, the alignment
+ * wq_reduce_blocks expects of partials plan->stride apart. */
 static int wq_mpi__alloc(struct wq_mpi__call *c)
 {
     size_t blocks = c->plan->blocks ? c->plan->blocks : 1;
     size_t ranks = (size_t)c->size;
-    c->all = aligned_alloc(64, blocks * c->plan->stride);
-    c->mine = malloc(2 * blocks * sizeof *c->mine);
-    c->every = malloc(2 * blocks * sizeof *c->every);
-    /* With few blocks, a failure code travels with each rank's. */
-    c->packed = malloc(blocks * c->plan->size + sizeof(int64_t));
-    c->got = malloc(blocks * c->plan->size + ranks * sizeof(int64_t));
-    c->heads = malloc(3 * ranks * sizeof *c->heads);
-    c->counts = malloc(4 * ranks * sizeof *c->counts);
-    return c->all && c->mine && c->every && c->packed && c->got &&
-                   c->heads && c->counts
-               ? 0
-               : ENOMEM;
+    size_t sizes[7] = {
+        blocks * c->plan->stride,              /* all */
+        2 * blocks * sizeof *c->mine,          /* mine */
+        2 * blocks * sizeof *c->every,         /* every */
+        /* With few blocks, a failure code travels with each rank's. */
+        blocks * c->plan->size + sizeof(int64_t),     /* packed */
+        blocks * c->plan->size + ranks * sizeof(int64_t), /* got */
+        3 * ranks * sizeof *c->heads,          /* heads */
+        4 * ranks * sizeof *c->counts,         /* counts */
+    };
+    size_t at[7], total = 0;
+    for (int k = 0; k < 7; k++) {
+        at[k] = total;
+        /* Round up to 64: each array starts on a cache line, which keeps
+         * every type's alignment.  The sizes are bounded by wq_plan_init
+         * and the checks before the call, far from overflow. */
+        total += (sizes[k] + 63) / 64 * 64;
+    }
+    unsigned char *base = c->small;
+    if (total > WQ_MPI__SMALL) {
+        base = c->heap = aligned_alloc(64, total);
+        if (!base)
+            return ENOMEM;
+    }
+    c->all = base + at[0];
+    c->mine = (uint64_t *)(void *)(base + at[1]);
+    c->every = (uint64_t *)(void *)(base + at[2]);
+    c->packed = base + at[3];
+    c->got = base + at[4];
+    c->heads = (int64_t *)(void *)(base + at[5]);
+    c->counts = (int *)(void *)(base + at[6]);
+    return 0;
 }
 
 static void wq_mpi__free(struct wq_mpi__call *c)
 {
-    free(c->all);
-    free(c->mine);
-    free(c->every);
-    free(c->packed);
-    free(c->got);
-    free(c->heads);
-    free(c->counts);
+    free(c->heap);
 }
 
 /* Record and fold a run.  Runs are non-empty and disjoint, so no rank
@@ -222,7 +247,9 @@ static int wq_mpi__reduce_args(wq_pool *pool, const wq_reducer *r,
 int wq_mpi_reduce(MPI_Comm comm, wq_pool *pool, size_t n, size_t chunk,
                   const wq_reducer *r, void *ctx, void *result)
 {
-    struct wq_mpi__call c = {.comm = comm, .pool = pool, .r = r, .ctx = ctx};
+    _Alignas(64) unsigned char small[WQ_MPI__SMALL];
+    struct wq_mpi__call c = {
+        .comm = comm, .pool = pool, .r = r, .ctx = ctx, .small = small};
     int rc = wq_mpi__ready(comm, &c.rank, &c.size);
     if (rc)
         return rc;
