@@ -3,6 +3,9 @@
  * piece's prefix covering exactly [0, begin) (a non-commutative combine),
  * empty ranges, errors, stops, nesting, several callers, progress and the
  * denormal flag. */
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* before util.h: whether valgrind's header is here */
+#endif
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
