@@ -39,6 +39,11 @@ typedef void (*bench_range_fn)(void *ctx, size_t begin, size_t end);
 typedef double (*bench_sum_fn)(void *ctx, size_t begin, size_t end);
 /* out = f(in) for one item, as wq_map_fn. */
 typedef int (*bench_map_fn)(void *ctx, const void *in, void *out);
+/* A prefix sum's writing pass over the items [begin, end): each output is
+ * carry plus the items from begin up to its own; returns carry plus the
+ * sum of them all. */
+typedef double (*bench_scan_fn)(void *ctx, size_t begin, size_t end,
+                                double carry);
 
 struct backend {
     const char *name; /* the impl column of the results */
@@ -59,6 +64,12 @@ struct backend {
      * with a loop that calls fn per item (what wq_map does inside). */
     void (*pmap)(size_t n, size_t chunk, const void *in, size_t in_size,
                  void *out, size_t out_size, bench_map_fn fn, void *ctx);
+    /* An inclusive prefix sum over [0, n) with the runtime's own scan
+     * (wq_scan, oneTBB's parallel_scan, OpenMP's scan directive): sum
+     * gives a piece's sum, scan writes its outputs from the sum of all
+     * before it.  NULL: the runtime has no scan. */
+    void (*pscan)(size_t n, size_t chunk, bench_sum_fn sum, bench_scan_fn scan,
+                  void *ctx);
 };
 
 /* Each program's backends, NULL-terminated (defined by its backend file). */

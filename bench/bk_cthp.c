@@ -81,6 +81,7 @@ static double cthp_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
 }
 
 static const struct backend cthpool = {"cthpool", cthp_start, cthp_stop,
-                                       cthp_for,  cthp_sum,   NULL, NULL};
+                                       cthp_for,  cthp_sum,   NULL, NULL,
+                                       NULL};
 
 const struct backend *const bench_backends[] = {&cthpool, NULL};

@@ -9,7 +9,11 @@
  * the kernel runs once per piece (as the outlined body of a compiled
  * OpenMP loop runs once per dispatched range).  chunk 0 is OpenMP's
  * default: for static, one block per thread; for dynamic and guided, a
- * chunk of 1.  The reduction is the reduction(+:) clause.
+ * chunk of 1.  The reduction is the reduction(+:) clause; the prefix sum
+ * (static only: the scan directive takes no schedule clause, and its loop
+ * is scheduled statically) a reduction(inscan, +:) over the same units
+ * with `#pragma omp scan exclusive`: each unit is summed, then written
+ * from the sum of the units before it.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -52,9 +56,47 @@ static double sum_unit(const struct bench_units *u, size_t k,
     return lo < hi ? term(ctx, lo, hi) : 0.0;
 }
 
+static void scan_unit(const struct bench_units *u, size_t k,
+                      bench_scan_fn scan, void *ctx, double carry)
+{
+    size_t lo, hi;
+    bench_unit_range(u, k, &lo, &hi);
+    if (lo < hi)
+        scan(ctx, lo, hi, carry);
+}
+
+/* gcc warns of a temporary its own lowering of the inscan reduction
+ * declares, whatever the loop holds. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+static void static_scan(size_t n, size_t chunk, bench_sum_fn sum,
+                        bench_scan_fn scan, void *ctx)
+{
+    struct bench_units u = units_of(n, chunk, 1);
+    double s = 0.0;
+    /* clang 14's inscan loop of one iteration crashes; one unit is the
+     * serial loop anyway. */
+    if (u.count == 1) {
+        scan_unit(&u, 0, scan, ctx, s);
+        return;
+    }
+#pragma omp parallel for reduction(inscan, + : s)
+    for (size_t k = 0; k < u.count; k++) {
+        scan_unit(&u, k, scan, ctx, s);
+#pragma omp scan exclusive(s)
+        s += sum_unit(&u, k, sum, ctx);
+    }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /* The three forms of one schedule kind: a loop, a reduction, and EPCC's
- * schedbench loops inside one parallel region. */
-#define OMP_SCHEDULE(kind, blocks)                                           \
+ * schedbench loops inside one parallel region; scan, its prefix sum or
+ * NULL. */
+#define OMP_SCHEDULE(kind, blocks, scan)                                     \
     static void kind##_for(size_t n, size_t chunk, bench_range_fn body,      \
                            void *ctx)                                        \
     {                                                                        \
@@ -86,7 +128,7 @@ static double sum_unit(const struct bench_units *u, size_t k,
     }                                                                        \
     static const struct backend kind##_backend = {                           \
         RUNTIME "-" #kind, omp_start, omp_stop,   kind##_for,                \
-        kind##_sum,        kind##_reps, NULL};
+        kind##_sum,        kind##_reps, NULL,     scan};
 
 static int omp_start(unsigned threads)
 {
@@ -105,9 +147,9 @@ static void omp_stop(void)
 {
 }
 
-OMP_SCHEDULE(static, 1)
-OMP_SCHEDULE(dynamic, 0)
-OMP_SCHEDULE(guided, 0)
+OMP_SCHEDULE(static, 1, static_scan)
+OMP_SCHEDULE(dynamic, 0, NULL)
+OMP_SCHEDULE(guided, 0, NULL)
 
 const struct backend *const bench_backends[] = {
     &static_backend, &dynamic_backend, &guided_backend, NULL};

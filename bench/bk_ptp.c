@@ -115,8 +115,9 @@ static double tile_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
 }
 
 static const struct backend ptp_1d = {"ptp-1d", ptp_start, ptp_stop, one_for,
-                                      one_sum,  NULL,      NULL};
+                                      one_sum,  NULL,      NULL,     NULL};
 static const struct backend ptp_tile = {"ptp-tile", ptp_start, ptp_stop,
-                                        tile_for,   tile_sum,  NULL, NULL};
+                                        tile_for,   tile_sum,  NULL, NULL,
+                                        NULL};
 
 const struct backend *const bench_backends[] = {&ptp_1d, &ptp_tile, NULL};

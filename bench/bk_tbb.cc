@@ -1,8 +1,8 @@
 /*
  * bk_tbb.cc - oneTBB backends of bench-tbb:
  *
- *   tbb         parallel_for and parallel_reduce; chunk 0: the
- *               auto_partitioner (TBB's default), else the
+ *   tbb         parallel_for, parallel_reduce and parallel_scan; chunk 0:
+ *               the auto_partitioner (TBB's default), else the
  *               simple_partitioner with `chunk` as grain size;
  *   tbb-static  the static_partitioner (one range a thread, no stealing);
  *   tbb-det     parallel_for as tbb, and parallel_deterministic_reduce,
@@ -22,6 +22,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/parallel_scan.h>
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -114,12 +115,40 @@ double det_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
     return s;
 }
 
+// The pre-scan pass sums a range onto the running sum; the final pass
+// writes the range's outputs from it.  parallel_scan takes the auto and
+// simple partitioners only.
+template <typename P>
+void scan_with(size_t n, size_t grain, bench_sum_fn sum, bench_scan_fn scan,
+               void *ctx, const P &part)
+{
+    tbb::parallel_scan(
+        range(0, n, grain), 0.0,
+        [&](const range &r, double carry, bool is_final) {
+            return is_final ? scan(ctx, r.begin(), r.end(), carry)
+                            : carry + sum(ctx, r.begin(), r.end());
+        },
+        [](double a, double b) { return a + b; }, part);
+}
+
+void tbb_scan(size_t n, size_t chunk, bench_sum_fn sum, bench_scan_fn scan,
+              void *ctx)
+{
+    arena->execute([&] {
+        if (chunk)
+            scan_with(n, chunk, sum, scan, ctx, tbb::simple_partitioner());
+        else
+            scan_with(n, 1, sum, scan, ctx, tbb::auto_partitioner());
+    });
+}
+
 const backend tbb_auto = {"tbb",          tbb_start, tbb_stop, tbb_for<false>,
-                          tbb_sum<false>, nullptr,   nullptr};
-const backend tbb_static = {"tbb-static",  tbb_start, tbb_stop,
-                            tbb_for<true>, tbb_sum<true>, nullptr, nullptr};
+                          tbb_sum<false>, nullptr,   nullptr,  tbb_scan};
+const backend tbb_static = {"tbb-static",  tbb_start,     tbb_stop,
+                            tbb_for<true>, tbb_sum<true>, nullptr,
+                            nullptr,       nullptr};
 const backend tbb_det = {"tbb-det", tbb_start, tbb_stop, tbb_for<false>,
-                         det_sum,   nullptr,   nullptr};
+                         det_sum,   nullptr,   nullptr,  nullptr};
 
 } // namespace
 

@@ -32,8 +32,17 @@ static double serial_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
     return term(ctx, 0, n);
 }
 
-static const struct backend serial = {"serial", serial_start, serial_stop,
-                                      serial_for, serial_sum, NULL, NULL};
+static void serial_scan(size_t n, size_t chunk, bench_sum_fn piece_sum,
+                        bench_scan_fn scan, void *ctx)
+{
+    (void)chunk;
+    (void)piece_sum;
+    scan(ctx, 0, n, 0.0);
+}
+
+static const struct backend serial = {
+    "serial", serial_start, serial_stop, serial_for, serial_sum, NULL, NULL,
+    serial_scan};
 
 /* ----------------------------------------------------------------- wq -- */
 
@@ -44,6 +53,7 @@ struct call {
         bench_range_fn body;
         bench_sum_fn term;
     } fn;
+    bench_scan_fn scan; /* wq_scan's, beside fn.term */
     void *ctx;
     double partial; /* wq_reduce's partial, or the unordered total */
     _Atomic double total;
@@ -113,8 +123,26 @@ static void wq_pmap(size_t n, size_t chunk, const void *in, size_t in_size,
     wq_map(pool, n, chunk, in, in_size, out, out_size, fn, ctx);
 }
 
+/* The prefix sum: wq_reduce's partial, with its scan. */
+static int sum_scan(void *arg, size_t begin, size_t end, void *running)
+{
+    const struct call *c = arg;
+    *(double *)running = c->scan(c->ctx, begin, end, *(double *)running);
+    return 0;
+}
+
+static const wq_scanner prefix = {sizeof(double), sum_init, sum_fold,
+                                  sum_combine, sum_scan};
+
+static void wq_pscan(size_t n, size_t chunk, bench_sum_fn piece_sum,
+                     bench_scan_fn scan, void *ctx)
+{
+    struct call c = {.fn.term = piece_sum, .scan = scan, .ctx = ctx};
+    wq_scan(pool, n, chunk, &prefix, &c, NULL);
+}
+
 static const struct backend wq = {"wq",    wq_start, wq_stop, wq_pfor,
-                                  wq_psum, NULL,     wq_pmap};
+                                  wq_psum, NULL,     wq_pmap, wq_pscan};
 
 /* Each piece adds its sum to one shared total: the order of the additions
  * is whatever order pieces finish in, as with OpenMP's reduction clause. */
@@ -139,7 +167,8 @@ static double unordered_psum(size_t n, size_t chunk, bench_sum_fn term,
 }
 
 static const struct backend unordered = {
-    "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL, wq_pmap};
+    "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL, wq_pmap,
+    NULL};
 
 const struct backend *const bench_backends[] = {&serial, &wq, &unordered,
                                                 NULL};

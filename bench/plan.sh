@@ -92,6 +92,13 @@ plan_workload tri 14000 2000 5 1 "$up_to" "$uneven"
 plan_workload expo 50000 2000 5 1 "$up_to" "$uneven"
 omp_tunings="default active"
 
+# ------------------------------------------------------------------ scans --
+# An inclusive prefix sum of 10^8 doubles (bench/prefix.c): wq_scan against
+# the serial loop, oneTBB's parallel_scan and OpenMP's scan directive, each
+# at its default partitioning.  Memory-bound; BENCH_ONLY=scan runs it alone.
+plan_workload scan 100000000 1000000 9 3 "$up_to" \
+  "serial wq gomp-static omp-static tbb"
+
 # --------------------------------------------------------------- overheads --
 pools="wq $omp tbb tbb-static ptp-1d ptp-tile cthpool"
 plan_workload forkjoin 0 0 11 1 "$up_to" "$pools"

@@ -177,6 +177,11 @@ function targets(   a, b, k, t, worst, wc, w, u) {
     if (a && b)
         ratio_target("deterministic reduce <= 3% slower than unordered (pi)",
                      a, b, secs(M[a]), secs(M[b]), 3, 1.03)
+    a = row("scan", "", maxt, "wq", "")
+    b = best("scan", "", maxt, "^(gomp|omp|tbb)", "")
+    if (a && b)
+        ratio_target("prefix sum (scan) <= best of oneTBB and OpenMP scan",
+                     a, b, secs(M[a]), secs(M[b]), 3, 1)
     a = row("idle", "", maxt, "wq", "")
     b = best("idle", "", maxt, "^(gomp|omp|tbb|ptp|cthpool)", "")
     if (a) target("idle pool < 1% of a CPU", sprintf("%.3f%%", 100 * M[a]),

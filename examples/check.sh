@@ -44,6 +44,7 @@ run 001_total '^reduction: total = 500000500000 \(right\)$' 1000000
 run 002_process_items '^parallel results equal serial ones: yes$' 100000
 run 003_squares_sort '^squares: 0 1 4 9 16 25 36 49 64 81$' 1000
 run 004_pi '^wq: +pi = 3\.141592' 10000000
+run 005_primes '^parallel list equals the serial one: yes$' 1000000
 
 # Every line of these must agree too (all five runs of slow_add, both
 # totals), which the patterns above check only once.

@@ -4,6 +4,7 @@
 
 EXAMPLES_ALL = examples/001_slow_add examples/001_total \
 	examples/002_process_items examples/004_pi
+EXAMPLES_ALL += examples/005_primes
 # The random walk and the sorting draw from Random123's Philox streams.
 if HAVE_RANDOM123
 EXAMPLES_ALL += examples/000_random_walk examples/003_squares_sort
@@ -23,6 +24,8 @@ examples_003_squares_sort_SOURCES = examples/003_squares_sort.c
 examples_003_squares_sort_LDADD = lib/libwq.la
 examples_004_pi_SOURCES = examples/004_pi.c examples/bar.h examples/pi.h
 examples_004_pi_LDADD = lib/libwq.la
+examples_005_primes_SOURCES = examples/005_primes.c examples/bar.h
+examples_005_primes_LDADD = lib/libwq.la
 
 # Deliberately wrong (a data race), so built only on request:
 #   make examples-racy && ./examples/001_total_racy

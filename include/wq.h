@@ -102,7 +102,7 @@ typedef struct wq_options {
     unsigned flags;
 
     /* Progress of long loops.  When on_progress is set, every wq_for, wq_map
-     * and wq_reduce called on the pool from outside its callbacks (nested
+     * and wq_reduce (and wq_scan, as its comment says) called on the pool from outside its callbacks (nested
      * loops never report) calls on_progress(progress_arg, done, total) on
      * the calling thread: at most once every progress_ms milliseconds (0:
      * WQ_PROGRESS_MS_DEFAULT) while the loop runs, between the caller's own
@@ -365,6 +365,81 @@ WQ_EXPORT int wq_reduce_blocks(wq_pool *pool, const wq_plan *plan,
 WQ_EXPORT int wq_reduce_combine(wq_pool *pool, const wq_plan *plan,
                                 const wq_reducer *r, void *ctx, void *partials,
                                 void *result);
+
+/* ----------------------------------------------------------------- scan -- */
+
+/* A scan (prefix): a reduction whose running value is handed to the code
+ * that writes the outputs.  size, init, fold and combine are those of a
+ * wq_reducer (combine associative, not necessarily commutative, called with
+ * the earlier partial first), and:
+ *
+ * scan     write the outputs of the iterations [begin, end); on entry
+ *          running holds the prefix of [0, begin) (init (+) everything
+ *          before begin), and scan must leave it holding the prefix of
+ *          [0, end), as fold would leave it.  May return non-zero to stop,
+ *          as fold.
+ *
+ * Partials are copied with memcpy: plain bytes, with no pointer into
+ * themselves. */
+typedef struct wq_scanner {
+    size_t size;
+    void (*init)(void *ctx, void *partial);
+    int (*fold)(void *ctx, size_t begin, size_t end, void *partial);
+    void (*combine)(void *ctx, void *partial, const void *other);
+    int (*scan)(void *ctx, size_t begin, size_t end, void *running);
+} wq_scanner;
+
+/* Parallel scan: the parallel version of
+ *
+ *     s->init(ctx, running);
+ *     for (size_t i = 0; i < n; i += chunk)
+ *         s->scan(ctx, i, min(i + chunk, n), running);
+ *     *total = running;
+ *
+ * for an inclusive prefix sum out[i] = in[0] + ... + in[i], say, scan adds
+ * in[begin..end) one by one to running and stores each sum into out; an
+ * exclusive one stores before adding.  A cumulative histogram or stream
+ * compaction (the items that pass a test, kept in order: fold counts them,
+ * scan writes them from position running) is a scan too.
+ *
+ * [0, n) is cut into the blocks of wq_plan_init(n, chunk, s->size), as
+ * wq_reduce cuts it.  The blocks are folded in parallel into partials,
+ * the partials combined on the calling thread into each block's prefix
+ * (with the total along wq_reduce's tree), and the blocks scanned in
+ * parallel, each from its prefix, piece by piece in index order (pieces of
+ * chunk items; one piece a block for chunk 0).  So scan is called on
+ * pieces that cover [0, n) exactly once, and the prefix each piece gets is
+ * fixed by (n, chunk, s->size) alone: every output is bitwise identical for
+ * every pool size and every run, though it may differ in its last bits
+ * from the serial loop's (and between chunks).
+ *
+ * The input is read twice, by fold then by scan, except for the first
+ * block (only scanned, from init) and, when total is NULL, the last (only
+ * scanned).  A plan of one block (n == 1 for chunk 0, n <= chunk else)
+ * is scanned on the calling thread without a fold.
+ *
+ * chunk   as in wq_reduce.
+ * total   s->size bytes: *total = init (+) fold([0, n)), bitwise what
+ *         wq_reduce(pool, n, chunk, r, ctx, total) gives with r the
+ *         scanner's size, init, fold and combine (when scan leaves running
+ *         as fold would); NULL when not wanted.  Not read; unspecified
+ *         after a failure.
+ *
+ * Memory: the partials of wq_reduce plus one or two (on the stack up to 4
+ * KiB in all, beyond that one malloc).  Returns 0, EINVAL (s, or one of
+ * its callbacks, NULL, s->size 0; nothing runs), ENOMEM, ENOMEM/EAGAIN
+ * (the default pool could not be created), ECHILD, or the first non-zero
+ * value fold or scan returned: then no further piece starts, and outputs
+ * of pieces that did not run are left unwritten.  With n == 0 it sets
+ * *total to init (if total is given) and calls nothing else.  Progress
+ * (wq_options.on_progress) counts the items whose outputs are written, out
+ * of n: reports come while the blocks are scanned (not while they are
+ * folded), then once with done == n.  Callbacks run inside the call as in
+ * wq_reduce: init and the combines on the calling thread, fold and scan on
+ * any thread of the pool, with denormals flushed under
+ * WQ_FLUSH_DENORMALS.  Thread-safe and re-entrant, as wq_for. */
+WQ_EXPORT int wq_scan(wq_pool *pool, size_t n, size_t chunk,
+                      const wq_scanner *s, void *ctx, void *total);
 
 /* --------------------------------------------------------------- groups -- */
 

@@ -99,7 +99,8 @@ static void wq__progress_start(wq_pool *pool, struct wq__loop *loop)
 {
     /* Only a loop called from outside the pool's callbacks reports: its
      * owner is the thread that asked for progress. */
-    loop->report = pool->opt.on_progress && !wq__pool_in_use_here(pool);
+    loop->report = pool->opt.on_progress && !loop->quiet &&
+                   !wq__pool_in_use_here(pool);
     atomic_init(&loop->done, 0);
     if (loop->report)
         loop->next_report = wq_now() + pool->progress;
@@ -114,7 +115,8 @@ static void wq__progress_tick(void *arg)
         return;
     loop->next_report = now + loop->pool->progress;
     loop->pool->opt.on_progress(loop->pool->opt.progress_arg,
-                                wq__load_relaxed(&loop->done), loop->total);
+                                loop->base + wq__load_relaxed(&loop->done),
+                                loop->base + loop->total);
 }
 
 /* After a piece: count its items; the owner may report. */
@@ -344,8 +346,9 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
     if (!rc && loop->finish)
         loop->finish(loop);
     if (!rc && loop->report)
-        pool->opt.on_progress(pool->opt.progress_arg, loop->total,
-                              loop->total);
+        pool->opt.on_progress(pool->opt.progress_arg,
+                              loop->base + loop->total,
+                              loop->base + loop->total);
     if (pool->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);

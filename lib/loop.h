@@ -84,6 +84,11 @@ struct wq__loop {
      * and the loop ends at item total. */
     int report;
     size_t total, per_unit, extra;
+    /* A loop that is one pass of a call of several (wq_scan): quiet makes
+     * it report nothing, and base counts the items earlier passes finished,
+     * added to done and to total in its reports. */
+    int quiet;
+    size_t base;
     double next_report; /* the owner's alone */
     /* Items of finished pieces.  Every thread that finishes a piece adds to
      * it; only the owner reads it.  Relaxed both ways: it is a count that
@@ -123,6 +128,8 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
     loop->total = units;
     loop->per_unit = 1;
     loop->extra = 0;
+    loop->quiet = 0;
+    loop->base = 0;
 }
 
 /* The owner's side: run loop->units units on the pool (already resolved)

@@ -33,9 +33,6 @@
 #include "plan.h"
 #include "thread.h"
 
-/* Partials up to this size live on the stack. */
-#define WQ__STACK_PARTIALS 4096
-
 struct wq__reduce {
     const wq_plan *plan;
     const wq_reducer *r;
@@ -58,19 +55,19 @@ static unsigned char *wq__partial(const struct wq__reduce *red, size_t b)
     return red->partials + (b - red->first) * red->plan->stride;
 }
 
-static int wq__fold_block(const struct wq__reduce *red, size_t b, void *p)
+int wq__plan_walk(const wq_plan *plan, size_t b, wq__block_fn fn, void *ctx,
+                  void *p, struct wq__loop *loop)
 {
-    const wq_plan *plan = red->plan;
     size_t begin, end;
     wq__plan_items(plan, b, &begin, &end);
     if (!plan->chunk)
-        return red->r->fold(red->ctx, begin, end, p);
+        return fn(ctx, begin, end, p);
     /* Step by the piece's end, never by lo + chunk, which can wrap. */
     for (size_t lo = begin, hi; lo < end; lo = hi) {
-        if (lo > begin && wq__loop_stopped(red->loop))
+        if (lo > begin && wq__loop_stopped(loop))
             return 0;
         hi = end - lo < plan->chunk ? end : lo + plan->chunk;
-        int rc = red->r->fold(red->ctx, lo, hi, p);
+        int rc = fn(ctx, lo, hi, p);
         if (rc)
             return rc;
     }
@@ -99,7 +96,8 @@ static int wq__fold_piece(void *arg, size_t begin, size_t end)
         size_t b = red->first + u;
         void *p = wq__partial(red, b);
         red->r->init(red->ctx, p);
-        int rc = wq__fold_block(red, b, p);
+        int rc = wq__plan_walk(red->plan, b, red->r->fold, red->ctx, p,
+                               red->loop);
         if (rc)
             return rc;
         if (red->left &&
@@ -130,32 +128,37 @@ static void wq__reduce_finish(struct wq__loop *loop)
                         wq__partial(red, k * plan->group));
 }
 
+void wq__plan_loop(struct wq__loop *loop, const wq_plan *plan, size_t first,
+                   size_t last, wq__piece_fn piece, void *arg)
+{
+    size_t begin = 0, end = plan->n, other;
+    if (first != 0 || last != plan->blocks) { /* a part of the plan */
+        wq__plan_items(plan, first, &begin, &other);
+        wq__plan_items(plan, last - 1, &other, &end);
+    }
+    wq__loop_init(loop, last - first, 1, 0, piece, arg);
+    /* Where blocks start, as wq__plan_items cuts them, counted from the
+     * first block's start. */
+    loop->total = end - begin;
+    if (plan->chunk) {
+        loop->per_unit = plan->per * plan->chunk;
+        loop->extra = 0;
+    } else {
+        size_t extra = plan->n % plan->blocks;
+        loop->per_unit = plan->n / plan->blocks;
+        loop->extra = extra > first ? extra - first : 0;
+    }
+}
+
 /* Fold blocks [first, last) of the plan on the pool; finish (or NULL) runs
  * on the caller once all succeeded. */
 static int wq__fold_loop(wq_pool *pool, struct wq__reduce *red, size_t last,
                          void (*finish)(struct wq__loop *))
 {
-    const wq_plan *plan = red->plan;
-    size_t begin = 0, end = plan->n, other;
-    if (red->first != 0 || last != plan->blocks) { /* a part of the plan */
-        wq__plan_items(plan, red->first, &begin, &other);
-        wq__plan_items(plan, last - 1, &other, &end);
-    }
     struct wq__loop loop;
     red->loop = &loop;
-    wq__loop_init(&loop, last - red->first, 1, 0, wq__fold_piece, red);
+    wq__plan_loop(&loop, red->plan, red->first, last, wq__fold_piece, red);
     loop.finish = finish;
-    /* Where blocks start, as wq__plan_items cuts them, counted from the
-     * first block's start. */
-    loop.total = end - begin;
-    if (plan->chunk) {
-        loop.per_unit = plan->per * plan->chunk;
-        loop.extra = 0;
-    } else {
-        size_t extra = plan->n % plan->blocks;
-        loop.per_unit = plan->n / plan->blocks;
-        loop.extra = extra > red->first ? extra - red->first : 0;
-    }
     return wq__loop_run(pool, &loop);
 }
 

@@ -143,6 +143,39 @@ static int reduce_large(wq_pool *pool)
     return rc;
 }
 
+/* The same as a scan, whose partials (and two more) are allocated. */
+struct scan_out {
+    _Atomic unsigned long inits; /* first: big_init counts here */
+    double *out;
+};
+
+static int big_scan(void *ctx, size_t b, size_t e, void *p)
+{
+    double *out = ((struct scan_out *)ctx)->out;
+    for (size_t i = b; i < e; i++)
+        out[i] = ((struct big *)p)->sum += (double)i;
+    return 0;
+}
+
+static int scan_large(wq_pool *pool)
+{
+    static const wq_scanner sc = {sizeof(struct big), big_init, big_fold,
+                                  big_combine, big_scan};
+    enum { N = 10000 };
+    struct scan_out so = {.out = malloc(N * sizeof(double))};
+    struct big total;
+    ck_assert_ptr_nonnull(so.out);
+    atomic_init(&so.inits, 0);
+    int rc = wq_scan(pool, N, 7, &sc, &so, &total);
+    if (rc)
+        ck_assert_uint_eq(atomic_load(&so.inits), 0);
+    else
+        ck_assert(so.out[N - 1] == total.sum &&
+                  total.sum == (double)N * (N - 1) / 2);
+    free(so.out);
+    return rc;
+}
+
 static int count_task(void *arg)
 {
     atomic_fetch_add((_Atomic unsigned long *)arg, 1);
@@ -165,14 +198,16 @@ static int group(wq_pool *pool)
     return rc;
 }
 
-/* Reductions and groups inside a loop's callbacks, on every thread: the
+/* Reductions, scans and groups inside a loop's callbacks, on every thread: the
  * failure surfaces in some callback, which returns it, and the loop returns
  * it. */
 static int nested_body(void *ctx, size_t b, size_t e)
 {
     wq_pool *pool = ctx;
     for (size_t i = b; i < e; i++) {
-        int rc = i % 2 ? reduce_large(pool) : group(pool);
+        int rc = i % 3 == 1 ? reduce_large(pool)
+                 : i % 3 == 2 ? scan_large(pool)
+                              : group(pool);
         if (rc)
             return rc;
     }
@@ -194,6 +229,7 @@ static const struct scenario scenarios[] = {
     {"create_pools", create_pools, 0}, {"default_pool", default_pool, 0},
     {"reduce_large", reduce_large, 4}, {"group", group, 4},
     {"group_one_thread", group, 1},    {"nested", nested, 3},
+    {"scan_large", scan_large, 4},
 };
 #define SCENARIOS ((int)(sizeof scenarios / sizeof *scenarios))
 

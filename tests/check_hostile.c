@@ -1,6 +1,6 @@
 /* check_hostile.c - hostile inputs, each with the answer wq.h documents:
  * NULL in every pointer argument, n and chunk at 0, 1 and SIZE_MAX, strides
- * and partial sizes whose products overflow, pool sizes from 0 to far beyond
+ * and partial sizes whose products overflow (for reductions and scans), pool sizes from 0 to far beyond
  * any machine, destroying a pool from inside its own work or while a group
  * lives, waiting on a group from inside its own task (also through a loop
  * that task runs), and callbacks returning odd codes.  None may crash, hang
@@ -71,6 +71,18 @@ static void len_combine(void *ctx, void *p, const void *o)
 static const wq_reducer len_sum = {sizeof(size_t), len_init, len_fold,
                                    len_combine};
 
+/* A scan of the lengths: running must be begin on entry (the prefix of
+ * [0, begin)), else the piece counts as out of bounds. */
+static int len_scan(void *ctx, size_t b, size_t e, void *p)
+{
+    if (*(size_t *)p != b)
+        atomic_store(&((struct tally *)ctx)->out_of_bounds, 1);
+    return len_fold(ctx, b, e, p);
+}
+
+static const wq_scanner len_scanner = {sizeof(size_t), len_init, len_fold,
+                                       len_combine, len_scan};
+
 static int nothing_task(void *arg)
 {
     (void)arg;
@@ -109,6 +121,19 @@ START_TEST(hostile_null_pointers)
         else
             r.combine = NULL;
         ck_assert_int_eq(wq_reduce(pool, 10, 0, &r, &t, &result), EINVAL);
+    }
+    ck_assert_int_eq(wq_scan(pool, 10, 0, NULL, &t, &result), EINVAL);
+    for (int which = 0; which < 4; which++) {
+        wq_scanner sc = len_scanner;
+        if (which == 0)
+            sc.init = NULL;
+        else if (which == 1)
+            sc.fold = NULL;
+        else if (which == 2)
+            sc.combine = NULL;
+        else
+            sc.scan = NULL;
+        ck_assert_int_eq(wq_scan(pool, 10, 0, &sc, &t, NULL), EINVAL);
     }
     ck_assert_int_eq(wq_group_create(NULL, pool), EINVAL);
     ck_assert_int_eq(wq_group_submit(NULL, nothing_task, NULL), EINVAL);
@@ -150,7 +175,7 @@ START_TEST(hostile_extreme_sizes_fail_at_once)
             size_t n = extremes[a], chunk = extremes[b], sum;
             int want = n ? 42 : 0;
             struct tally f = {.n = n, .chunk = chunk, .rc = 42};
-            struct tally m = f, r = f;
+            struct tally m = f, r = f, s = f;
             char out;
             ck_assert_int_eq(wq_for(pool, n, chunk, tally_for, &f), want);
             ck_assert_int_eq(
@@ -159,8 +184,13 @@ START_TEST(hostile_extreme_sizes_fail_at_once)
                              want);
             if (!n)
                 ck_assert_uint_eq(sum, 0); /* the identity */
-            struct tally *all[] = {&f, &m, &r};
-            for (int k = 0; k < 3; k++) {
+            sum = 1;
+            ck_assert_int_eq(wq_scan(pool, n, chunk, &len_scanner, &s, &sum),
+                             want);
+            if (!n)
+                ck_assert_uint_eq(sum, 0);
+            struct tally *all[] = {&f, &m, &r, &s};
+            for (int k = 0; k < 4; k++) {
                 unsigned long calls = atomic_load(&all[k]->calls);
                 ck_assert_msg(n ? calls >= 1 && calls <= most : calls == 0,
                               "n=%zu chunk=%zu: %lu calls", n, chunk, calls);
@@ -189,6 +219,20 @@ START_TEST(hostile_whole_size_range_completes)
         ck_assert_int_eq(atomic_load(&t.out_of_bounds), 0);
         if (chunks[k])
             ck_assert_uint_eq(atomic_load(&t.calls), k == 1 ? 1 : 2);
+        /* A scan: each piece's prefix is its begin; the first block is
+         * only scanned, the others folded then scanned. */
+        for (int with_total = 0; with_total < 2; with_total++) {
+            struct tally s = {.n = SIZE_MAX, .chunk = chunks[k], .rc = 0};
+            total = 0;
+            ck_assert_int_eq(wq_scan(pool, SIZE_MAX, chunks[k], &len_scanner,
+                                     &s, with_total ? &total : NULL),
+                             0);
+            ck_assert_uint_eq(total, with_total ? SIZE_MAX : 0);
+            ck_assert_int_eq(atomic_load(&s.out_of_bounds), 0);
+            if (chunks[k])
+                ck_assert_uint_eq(atomic_load(&s.calls),
+                                  k == 1 ? 1 : 2 + with_total);
+        }
         struct tally f = {.n = SIZE_MAX, .chunk = chunks[k], .rc = 0};
         ck_assert_int_eq(wq_for(pool, SIZE_MAX, chunks[k], tally_for, &f), 0);
         ck_assert_uint_eq(atomic_load(&f.length), SIZE_MAX);
@@ -226,6 +270,10 @@ START_TEST(hostile_overflowing_strides)
         r.size = sizes[k];
         ck_assert_int_eq(wq_reduce(pool, 100, 0, &r, &t, buf), ENOMEM);
         ck_assert_int_eq(wq_reduce(pool, 1, 1, &r, &t, buf), ENOMEM);
+        wq_scanner sc = len_scanner;
+        sc.size = sizes[k];
+        ck_assert_int_eq(wq_scan(pool, 100, 0, &sc, &t, buf), ENOMEM);
+        ck_assert_int_eq(wq_scan(pool, 1, 1, &sc, &t, NULL), ENOMEM);
     }
     ck_assert_uint_eq(atomic_load(&t.calls), 0);
     grid_release(pool);
@@ -369,14 +417,18 @@ START_TEST(hostile_destroy_from_inside)
 
     ck_assert_int_eq(wq_for(in.pool, 64, 1, destroy_then_count, &in), 0);
     ck_assert_int_eq(wq_reduce(in.pool, 64, 1, &r, &in, &result), 0);
+    const wq_scanner sc = {sizeof(size_t), len_init, destroy_fold,
+                           destroy_combine, destroy_fold};
+    ck_assert_int_eq(wq_scan(in.pool, 64, 1, &sc, &in, &result), 0);
     ck_assert_int_eq(wq_group_create(&g, in.pool), 0);
     for (int k = 0; k < 64; k++)
         ck_assert_int_eq(wq_group_submit(g, destroy_task, &in), 0);
     ck_assert_int_eq(wq_group_wait(g), 0);
     wq_group_destroy(g);
     ck_assert_int_eq(wq_for(in.pool, 8, 1, destroy_via_other_pool, &in), 0);
-    /* 64 bodies, 64 folds and a combine per block, 64 tasks, 8 * 16. */
-    ck_assert_uint_ge(atomic_load(&in.calls), 64 + 64 + 64 + 128);
+    /* 64 bodies, 64 folds and a combine per block, 64 scans, 64 tasks,
+     * 8 * 16. */
+    ck_assert_uint_ge(atomic_load(&in.calls), 64 + 64 + 64 + 64 + 128);
     struct tally t = {.n = 1000, .chunk = 10, .rc = 0};
     ck_assert_int_eq(wq_for(in.pool, 1000, 10, tally_for, &t), 0);
     ck_assert_uint_eq(atomic_load(&t.length), 1000);
@@ -457,6 +509,8 @@ START_TEST(hostile_callback_codes_pass_through)
         size_t sum;
         ck_assert_int_eq(wq_for(pool, 1000, 0, tally_for, &t), codes[k]);
         ck_assert_int_eq(wq_reduce(pool, 1000, 0, &len_sum, &t, &sum),
+                         codes[k]);
+        ck_assert_int_eq(wq_scan(pool, 1000, 0, &len_scanner, &t, &sum),
                          codes[k]);
         ck_assert_ptr_nonnull(wq_strerror(codes[k]));
     }

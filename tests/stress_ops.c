@@ -10,7 +10,9 @@
  *     else;
  *   - a reduction's partials join left to right (each covers the indices
  *     right after the previous one's), and its result is bit for bit the
- *     one a single-threaded pool computes with the same (n, chunk, size).
+ *     one a single-threaded pool computes with the same (n, chunk, size);
+ *   - a scan's pieces each start from a prefix covering exactly [0, begin),
+ *     and its outputs and total are bit for bit the single-threaded pool's.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -114,7 +116,7 @@ struct task {
 };
 
 static const char *const kind_names[KINDS] = {"for", "map", "reduce",
-                                              "group"};
+                                              "group", "scan"};
 
 static void violation(struct op *op, const char *what, size_t where)
 {
@@ -306,20 +308,28 @@ static void part_append(struct part *q, size_t b, size_t e)
     q->end = e;
 }
 
-static int part_fold(void *ctx, size_t b, size_t e, void *p)
+/* Fold [b, e) into q; visit each index (count, nest, fail) if asked, and
+ * store each running sum into out (doubles) if given. */
+static int part_add(struct op *op, struct part *q, size_t b, size_t e,
+                    int visits, unsigned char *out)
 {
-    struct op *op = ctx;
-    struct part *q = p;
     if (!op->reference)
         check_piece(op, b, e);
     part_append(q, b, e);
     for (size_t i = b; i < e; i++) {
         q->sum += term(op->p.seed, i);
-        int rc = op->reference ? 0 : visit(op, i);
+        if (out)
+            memcpy(out + i * sizeof q->sum, &q->sum, sizeof q->sum);
+        int rc = visits && !op->reference ? visit(op, i) : 0;
         if (rc)
             return rc;
     }
     return 0;
+}
+
+static int part_fold(void *ctx, size_t b, size_t e, void *p)
+{
+    return part_add(ctx, p, b, e, 1, NULL);
 }
 
 static void part_combine(void *ctx, void *p, const void *o)
@@ -353,6 +363,61 @@ static void run_reduce(struct op *op)
         else if (memcmp(&got->sum, &want->sum, sizeof got->sum))
             violation(op, "result differs from the serial reference", 0);
     }
+    free(got);
+    free(want);
+}
+
+/* --------------------------------------------------------------- scan -- */
+
+/* A scan's fold only sums: its indices are visited once, by the scan. */
+static int scan_fold(void *ctx, size_t b, size_t e, void *p)
+{
+    return part_add(ctx, p, b, e, 0, NULL);
+}
+
+/* The running partial must cover exactly [0, b). */
+static int scan_piece(void *ctx, size_t b, size_t e, void *p)
+{
+    struct op *op = ctx;
+    const struct part *q = p;
+    if (!op->reference &&
+        (q->broken || (b ? q->empty || q->first || q->end != b : !q->empty)))
+        violation(op, "a piece's prefix is not [0, begin)", b);
+    return part_add(op, p, b, e, 1, op->out);
+}
+
+/* Outputs and total bit for bit those of the one-thread pool; half the
+ * scans ask for no total. */
+static void run_scan(struct op *op)
+{
+    const wq_scanner s = {sizeof(struct part) + op->p.pad, part_init,
+                          scan_fold, part_combine, scan_piece};
+    size_t n = op->p.n, bytes = (n ? n : 1) * sizeof(double);
+    int with_total = (op->p.seed >> 7) & 1;
+    struct part *got = malloc(s.size), *want = malloc(s.size);
+    unsigned char *ref_out = calloc(1, bytes);
+    op->out = calloc(1, bytes);
+    int rc = wq_scan(op->pool, n, op->p.chunk, &s, op,
+                     with_total ? got : NULL);
+    check_outcome(op, rc, 0);
+    if (!rc) {
+        struct op ref = *op;
+        ref.reference = 1;
+        ref.out = ref_out;
+        if (wq_scan(op->env->serial, n, op->p.chunk, &s, &ref, want))
+            violation(op, "the serial reference failed", 0);
+        else if (memcmp(op->out, ref_out, bytes))
+            violation(op, "outputs differ from the serial reference", 0);
+        else if (with_total &&
+                 (got->broken || (n ? got->empty || got->first ||
+                                          got->end != n
+                                    : !got->empty)))
+            violation(op, "the total does not cover [0, n) in order", 0);
+        else if (with_total && memcmp(&got->sum, &want->sum, sizeof got->sum))
+            violation(op, "total differs from the serial reference", 0);
+    }
+    free(op->out);
+    free(ref_out);
     free(got);
     free(want);
 }
@@ -403,8 +468,8 @@ static void run_group(struct op *op)
 void stress_run(struct stress_env *env, wq_pool *pool, uint64_t seed,
                 int depth)
 {
-    static void (*const run[KINDS])(struct op *) = {run_for, run_map,
-                                                    run_reduce, run_group};
+    static void (*const run[KINDS])(struct op *) = {
+        run_for, run_map, run_reduce, run_group, run_scan};
     struct op op = {.env = env, .pool = pool};
     plan_make(&op.p, seed, depth);
     op.hits = calloc(op.p.n ? op.p.n : 1, sizeof *op.hits);
