@@ -18,5 +18,6 @@ Suite *suite_process(void);
 Suite *suite_hostile(void);
 Suite *suite_plan(void);
 Suite *suite_handout(void);
+Suite *suite_nd(void);
 
 #endif
