@@ -13,10 +13,12 @@ extern const struct scenario scenario_pi, scenario_walk, scenario_squares,
     scenario_expo, scenario_forkjoin, scenario_forkjoin_cold,
     scenario_reduction, scenario_sched, scenario_idle, scenario_idle_spin,
     scenario_solver;
+extern const struct scenario scenario_stencil;
 
 const struct scenario *const bench_scenarios[] = {
     &scenario_pi,       &scenario_walk,     &scenario_squares,
     &scenario_sort,     &scenario_slowadd,  &scenario_map,
     &scenario_tri,      &scenario_expo,     &scenario_forkjoin,
     &scenario_forkjoin_cold, &scenario_reduction, &scenario_sched,
-    &scenario_idle,     &scenario_idle_spin, &scenario_solver, NULL};
+    &scenario_idle,     &scenario_idle_spin, &scenario_solver,
+    &scenario_stencil, NULL};
