@@ -44,6 +44,9 @@ typedef int (*bench_map_fn)(void *ctx, const void *in, void *out);
  * sum of them all. */
 typedef double (*bench_scan_fn)(void *ctx, size_t begin, size_t end,
                                 double carry);
+/* Work on the tile [i0, i1) x [j0, j1) of a 2-D space. */
+typedef void (*bench_tile_fn)(void *ctx, size_t i0, size_t i1, size_t j0,
+                              size_t j1);
 
 struct backend {
     const char *name; /* the impl column of the results */
@@ -70,6 +73,13 @@ struct backend {
      * before it.  NULL: the runtime has no scan. */
     void (*pscan)(size_t n, size_t chunk, bench_sum_fn sum, bench_scan_fn scan,
                   void *ctx);
+    /* body on the tiles of [0, ni) x [0, nj), tile x tile cells (the last
+     * of a row or column clipped), with the runtime's 2-D loop: wq_for_2d,
+     * OpenMP's collapse(2), oneTBB's blocked_range2d, pthreadpool's
+     * parallelize_2d_tile_2d.  tile 0: the runtime's own default (see each
+     * backend).  NULL: pfor over bands of tile rows (bench_for_2d). */
+    void (*pfor_2d)(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
+                    void *ctx);
 };
 
 /* Each program's backends, NULL-terminated (defined by its backend file). */
@@ -162,6 +172,12 @@ static inline void bench_unit_range(const struct bench_units *u, size_t k,
 void bench_map(const struct backend *bk, size_t n, size_t chunk,
                const void *in, size_t in_size, void *out, size_t out_size,
                bench_map_fn fn, void *ctx);
+
+/* A 2-D loop through pfor_2d, or through pfor where the runtime has no
+ * 2-D loop: pieces of `tile` rows (0: pfor's chunk 0), each cut into
+ * tiles of `tile` columns (0: whole rows). */
+void bench_for_2d(const struct backend *bk, size_t ni, size_t nj, size_t tile,
+                  bench_tile_fn body, void *ctx);
 
 /* A checked allocation, aligned to a cache line: exits on failure (a
  * benchmark cannot go on).  Freed with free(). */

@@ -14,6 +14,10 @@
  * is scheduled statically) a reduction(inscan, +:) over the same units
  * with `#pragma omp scan exclusive`: each unit is summed, then written
  * from the sum of the units before it.
+ *
+ * A 2-D loop is `parallel for collapse(2) schedule(KIND, 1)` over the grid
+ * of tiles of `tile` x `tile` cells, the body once a tile.  tile 0: for
+ * static, one band of whole rows a thread; for dynamic and guided, a row.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -93,9 +97,29 @@ static void static_scan(size_t n, size_t chunk, bench_sum_fn sum,
 #pragma GCC diagnostic pop
 #endif
 
-/* The three forms of one schedule kind: a loop, a reduction, and EPCC's
- * schedbench loops inside one parallel region; scan, its prefix sum or
- * NULL. */
+/* The tile of a 2-D loop (see the top of the file); blocks as units_of. */
+static void tile_of(size_t ni, size_t nj, size_t tile, int blocks, size_t *ti,
+                    size_t *tj)
+{
+    size_t team = (size_t)omp_get_max_threads();
+    *ti = tile ? tile : blocks ? (ni + team - 1) / team : 1;
+    *tj = tile ? tile : nj;
+    if (*ti == 0)
+        *ti = 1;
+    if (*tj == 0)
+        *tj = 1;
+}
+
+static void run_tile(size_t ni, size_t nj, size_t ti, size_t tj, size_t a,
+                     size_t b, bench_tile_fn body, void *ctx)
+{
+    size_t i0 = a * ti, j0 = b * tj;
+    body(ctx, i0, ni - i0 < ti ? ni : i0 + ti, j0, nj - j0 < tj ? nj : j0 + tj);
+}
+
+/* The four forms of one schedule kind: a loop, a reduction, EPCC's
+ * schedbench loops inside one parallel region, and a 2-D loop; scan,
+ * its prefix sum or NULL. */
 #define OMP_SCHEDULE(kind, blocks, scan)                                     \
     static void kind##_for(size_t n, size_t chunk, bench_range_fn body,      \
                            void *ctx)                                        \
@@ -126,9 +150,21 @@ static void static_scan(size_t n, size_t chunk, bench_sum_fn sum,
                 run_unit(&u, k, body, ctx);                                  \
         }                                                                    \
     }                                                                        \
+    static void kind##_for_2d(size_t ni, size_t nj, size_t tile,            \
+                              bench_tile_fn body, void *ctx)                \
+    {                                                                        \
+        size_t ti, tj;                                                       \
+        tile_of(ni, nj, tile, blocks, &ti, &tj);                             \
+        size_t ci = (ni + ti - 1) / ti, cj = (nj + tj - 1) / tj;             \
+        PRAGMA(omp parallel for collapse(2) schedule(kind, 1))               \
+        for (size_t a = 0; a < ci; a++)                                      \
+            for (size_t b = 0; b < cj; b++)                                  \
+                run_tile(ni, nj, ti, tj, a, b, body, ctx);                   \
+    }                                                                        \
     static const struct backend kind##_backend = {                           \
         RUNTIME "-" #kind, omp_start, omp_stop,   kind##_for,                \
-        kind##_sum,        kind##_reps, NULL,     scan};
+        kind##_sum,        kind##_reps, NULL,     scan,                      \
+        kind##_for_2d};
 
 static int omp_start(unsigned threads)
 {

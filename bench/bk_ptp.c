@@ -6,6 +6,9 @@
  *   ptp-tile  pthreadpool_parallelize_1d_tile_1d with `chunk` as the tile
  *             (chunk 0: eight tiles a thread).
  *
+ * Both run 2-D loops with pthreadpool_parallelize_2d_tile_2d, with tiles
+ * of `tile` x `tile` cells (tile 0: eight bands of whole rows a thread).
+ *
  * pthreadpool has no reduction: each unit or tile writes its own padded
  * partial, summed in order afterwards, as a user would write it.
  */
@@ -114,10 +117,32 @@ static double tile_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
     return run(&c, 1);
 }
 
+struct call_2d {
+    bench_tile_fn body;
+    void *ctx;
+};
+
+/* pthreadpool passes a tile's corner and its extents, clipped. */
+static void tile_2d_task(void *arg, size_t i, size_t j, size_t ti, size_t tj)
+{
+    const struct call_2d *c = arg;
+    c->body(c->ctx, i, i + ti, j, j + tj);
+}
+
+static void ptp_for_2d(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
+                       void *ctx)
+{
+    struct call_2d c = {body, ctx};
+    pthreadpool_parallelize_2d_tile_2d(pool, tile_2d_task, &c, ni, nj,
+                                       tile ? tile : bench_even_chunk(ni, team),
+                                       tile ? tile : nj, 0);
+}
+
 static const struct backend ptp_1d = {"ptp-1d", ptp_start, ptp_stop, one_for,
-                                      one_sum,  NULL,      NULL,     NULL};
+                                      one_sum,  NULL,      NULL,     NULL,
+                                      ptp_for_2d};
 static const struct backend ptp_tile = {"ptp-tile", ptp_start, ptp_stop,
                                         tile_for,   tile_sum,  NULL, NULL,
-                                        NULL};
+                                        NULL,       ptp_for_2d};
 
 const struct backend *const bench_backends[] = {&ptp_1d, &ptp_tile, NULL};

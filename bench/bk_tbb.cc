@@ -9,6 +9,10 @@
  *               whose grain must not depend on the thread count: `chunk`,
  *               or for chunk 0 about 512 leaves as wq_reduce makes.
  *
+ * 2-D loops are parallel_for over a blocked_range2d, with the same
+ * partitioner as a loop and `tile` as the grain in both dimensions
+ * (tile 0: grain 1 and the auto_partitioner, TBB's defaults).
+ *
  * A task_arena of `threads` slots (the caller included) and a
  * global_control that lets that many threads exist bound the team.
  */
@@ -19,6 +23,7 @@
 #include <memory>
 
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/blocked_range2d.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_reduce.h>
@@ -31,6 +36,7 @@
 namespace {
 
 using range = tbb::blocked_range<size_t>;
+using range2d = tbb::blocked_range2d<size_t>;
 
 std::unique_ptr<tbb::global_control> control;
 std::unique_ptr<tbb::task_arena> arena;
@@ -78,6 +84,23 @@ void tbb_for(size_t n, size_t chunk, bench_range_fn body, void *ctx)
             tbb::parallel_for(
                 range(0, n, grain),
                 [&](const range &r) { body(ctx, r.begin(), r.end()); }, part);
+        });
+    });
+}
+
+template <bool fixed>
+void tbb_for_2d(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
+                void *ctx)
+{
+    arena->execute([&] {
+        partitioned(tile, fixed, [&](auto &part, size_t grain) {
+            tbb::parallel_for(
+                range2d(0, ni, grain, 0, nj, grain),
+                [&](const range2d &r) {
+                    body(ctx, r.rows().begin(), r.rows().end(),
+                         r.cols().begin(), r.cols().end());
+                },
+                part);
         });
     });
 }
@@ -143,12 +166,14 @@ void tbb_scan(size_t n, size_t chunk, bench_sum_fn sum, bench_scan_fn scan,
 }
 
 const backend tbb_auto = {"tbb",          tbb_start, tbb_stop, tbb_for<false>,
-                          tbb_sum<false>, nullptr,   nullptr,  tbb_scan};
-const backend tbb_static = {"tbb-static",  tbb_start,     tbb_stop,
-                            tbb_for<true>, tbb_sum<true>, nullptr,
-                            nullptr,       nullptr};
+                          tbb_sum<false>, nullptr,   nullptr,  tbb_scan,
+                          tbb_for_2d<false>};
+const backend tbb_static = {"tbb-static",     tbb_start,     tbb_stop,
+                            tbb_for<true>,    tbb_sum<true>, nullptr,
+                            nullptr,          nullptr,       tbb_for_2d<true>};
 const backend tbb_det = {"tbb-det", tbb_start, tbb_stop, tbb_for<false>,
-                         det_sum,   nullptr,   nullptr,  nullptr};
+                         det_sum,   nullptr,   nullptr,  nullptr,
+                         tbb_for_2d<false>};
 
 } // namespace
 

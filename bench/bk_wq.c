@@ -40,9 +40,17 @@ static void serial_scan(size_t n, size_t chunk, bench_sum_fn piece_sum,
     scan(ctx, 0, n, 0.0);
 }
 
+/* The serial 2-D loop: the whole space as one tile. */
+static void serial_for_2d(size_t ni, size_t nj, size_t tile,
+                          bench_tile_fn body, void *ctx)
+{
+    (void)tile;
+    body(ctx, 0, ni, 0, nj);
+}
+
 static const struct backend serial = {
-    "serial", serial_start, serial_stop, serial_for, serial_sum, NULL, NULL,
-    serial_scan};
+    "serial",   serial_start, serial_stop, serial_for, serial_sum, NULL, NULL,
+    serial_scan, serial_for_2d};
 
 /* ----------------------------------------------------------------- wq -- */
 
@@ -52,6 +60,7 @@ struct call {
     union {
         bench_range_fn body;
         bench_sum_fn term;
+        bench_tile_fn tile;
     } fn;
     bench_scan_fn scan; /* wq_scan's, beside fn.term */
     void *ctx;
@@ -141,8 +150,24 @@ static void wq_pscan(size_t n, size_t chunk, bench_sum_fn piece_sum,
     wq_scan(pool, n, chunk, &prefix, &c, NULL);
 }
 
+static int tile_piece(void *arg, size_t i0, size_t i1, size_t j0, size_t j1)
+{
+    const struct call *c = arg;
+    c->fn.tile(c->ctx, i0, i1, j0, j1);
+    return 0;
+}
+
+/* tile 0: wq_for_2d chooses (whole rows, 32 tiles a thread). */
+static void wq_pfor_2d(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
+                       void *ctx)
+{
+    struct call c = {.fn.tile = body, .ctx = ctx};
+    wq_for_2d(pool, ni, nj, tile, tile, tile_piece, &c);
+}
+
 static const struct backend wq = {"wq",    wq_start, wq_stop, wq_pfor,
-                                  wq_psum, NULL,     wq_pmap, wq_pscan};
+                                  wq_psum, NULL,     wq_pmap, wq_pscan,
+                                  wq_pfor_2d};
 
 /* Each piece adds its sum to one shared total: the order of the additions
  * is whatever order pieces finish in, as with OpenMP's reduction clause. */
@@ -168,7 +193,7 @@ static double unordered_psum(size_t n, size_t chunk, bench_sum_fn term,
 
 static const struct backend unordered = {
     "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL, wq_pmap,
-    NULL};
+    NULL,           wq_pfor_2d};
 
 const struct backend *const bench_backends[] = {&serial, &wq, &unordered,
                                                 NULL};

@@ -151,6 +151,31 @@ void bench_map(const struct backend *bk, size_t n, size_t chunk,
     bk->pfor(n, chunk, map_range, &m);
 }
 
+struct rows_call {
+    size_t nj, tile;
+    bench_tile_fn body;
+    void *ctx;
+};
+
+static void rows_range(void *arg, size_t begin, size_t end)
+{
+    const struct rows_call *c = arg;
+    size_t step = c->tile ? c->tile : c->nj;
+    for (size_t j = 0; j < c->nj; j += step)
+        c->body(c->ctx, begin, end, j, c->nj - j < step ? c->nj : j + step);
+}
+
+void bench_for_2d(const struct backend *bk, size_t ni, size_t nj, size_t tile,
+                  bench_tile_fn body, void *ctx)
+{
+    if (bk->pfor_2d) {
+        bk->pfor_2d(ni, nj, tile, body, ctx);
+        return;
+    }
+    struct rows_call c = {nj, tile, body, ctx};
+    bk->pfor(ni, tile, rows_range, &c);
+}
+
 /* Cache-line aligned, for padded per-piece partials. */
 void *bench_alloc(size_t bytes)
 {

@@ -99,6 +99,20 @@ omp_tunings="default active"
 plan_workload scan 100000000 1000000 9 3 "$up_to" \
   "serial wq gomp-static omp-static tbb"
 
+# ---------------------------------------------------------------- 2-D loops --
+# A tiled stencil (bench/stencil.c): every runtime's 2-D loop at its own
+# default tile and with square tiles of 256 cells a side, on 1, 2, 4, ...
+# threads and the largest count.  The schedule is what is tuned, not the
+# wait policy: a sweep lasts milliseconds.
+omp_tunings=default
+grid_threads= t=1
+while [ "$t" -lt "$maxt" ]; do grid_threads="$grid_threads $t" t=$((t * 2)); done
+plan_workload stencil 4096 256 5 3 "$grid_threads $maxt" \
+  "serial wq wq:256 gomp-static gomp-static:256 gomp-dynamic:256 omp-static
+   omp-static:256 omp-dynamic:256 tbb tbb:256 tbb-static:256 ptp-tile
+   ptp-tile:256 cthpool"
+omp_tunings="default active"
+
 # --------------------------------------------------------------- overheads --
 pools="wq $omp tbb tbb-static ptp-1d ptp-tile cthpool"
 plan_workload forkjoin 0 0 11 1 "$up_to" "$pools"

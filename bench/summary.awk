@@ -182,6 +182,11 @@ function targets(   a, b, k, t, worst, wc, w, u) {
     if (a && b)
         ratio_target("prefix sum (scan) <= best of oneTBB and OpenMP scan",
                      a, b, secs(M[a]), secs(M[b]), 3, 1)
+    a = row("stencil", "", maxt, "wq", "0")
+    b = best("stencil", "", maxt, "^(gomp|omp|tbb|ptp)", "")
+    if (a && b)
+        ratio_target("tiled 2-D stencil (tile 0) <= best peer's 2-D loop",
+                     a, b, secs(M[a]), secs(M[b]), 2, 1)
     a = row("idle", "", maxt, "wq", "")
     b = best("idle", "", maxt, "^(gomp|omp|tbb|ptp|cthpool)", "")
     if (a) target("idle pool < 1% of a CPU", sprintf("%.3f%%", 100 * M[a]),

@@ -233,6 +233,67 @@ WQ_EXPORT int wq_map(wq_pool *pool, size_t n, size_t chunk, const void *in,
                      size_t in_size, void *out, size_t out_size, wq_map_fn fn,
                      void *ctx);
 
+/* ---------------------------------------------------------- tiled loops -- */
+
+/* The most dimensions wq_for_nd takes. */
+#define WQ_DIMS_MAX 8u
+
+/* Tiled 2-D loop: the parallel version of
+ *
+ *     for (size_t i = 0; i < ni; i += tile_i)
+ *         for (size_t j = 0; j < nj; j += tile_j)
+ *             body(ctx, i, min(i + tile_i, ni), j, min(j + tile_j, nj));
+ *
+ * body is called once per tile [i0, i1) x [j0, j1): the tiles are
+ * non-empty, disjoint and cover [0, ni) x [0, nj) exactly once, their
+ * corners are multiples of the tile (the last tile of a row or column is
+ * clipped), and they run on any thread of the pool, in any order.  For a
+ * row-major array a[ni][nj], tile_j = nj makes each tile whole rows, one
+ * stretch of memory.
+ *
+ * tile_i, tile_j  the tile's extent in each dimension; one larger than the
+ *         size is the whole size; 0: wq chooses, as wq_for_nd says.
+ *
+ * Tiles are the unit of scheduling, claimed as wq_for claims its chunks:
+ * one tile a claim, so a slow tile delays only itself; a loop of one tile
+ * runs on the calling thread.  Stops, nesting, several callers and
+ * progress reports as in wq_for, with done and total counted in tiles.
+ * Returns 0 (also for ni or nj 0: nothing runs), EINVAL (body NULL, ni *
+ * nj overflowing size_t; nothing runs), ENOMEM/EAGAIN/ECHILD as wq_for, or
+ * body's first non-zero value.  Thread-safe and re-entrant, as wq_for. */
+typedef int (*wq_range2d_fn)(void *ctx, size_t i0, size_t i1, size_t j0,
+                             size_t j1);
+WQ_EXPORT int wq_for_2d(wq_pool *pool, size_t ni, size_t nj, size_t tile_i,
+                        size_t tile_j, wq_range2d_fn body, void *ctx);
+
+/* Tiled loop over dims dimensions, row-major (the last dimension varies
+ * fastest), on the same mechanism as wq_for_2d: wq_for_2d(pool, ni, nj,
+ * ti, tj, body, ctx) is wq_for_nd over n = {ni, nj}, tile = {ti, tj}.
+ * body receives a tile's corners: it covers begin[k] <= x[k] < end[k] for
+ * each k < dims.  begin and end are arrays of dims entries, valid during
+ * that call of body only.
+ *
+ * n       dims sizes; read during the call only.
+ * tile    dims tile extents (as tile_i in wq_for_2d), read during the call
+ *         only; NULL: wq chooses every one.
+ *
+ * How wq chooses a tile extent of 0.  It keeps every dimension whole,
+ * then cuts them from the first (outermost) in, only as far as needed for
+ * 32 tiles a thread of the pool (one tile on a pool of one thread): the
+ * last dimension stays whole, so a tile is whole rows of a row-major
+ * array, one stretch of memory, unless the other dimensions cannot give
+ * that many tiles; the tiles are then equal in size, bar the clipped last
+ * ones.  Extents given are kept and count towards the tiles.
+ *
+ * Returns 0 (also when any n[k] is 0: nothing runs), EINVAL (body or n
+ * NULL, dims 0 or above WQ_DIMS_MAX, a product of the sizes overflowing
+ * size_t; nothing runs), or as wq_for_2d.  Thread-safe and re-entrant, as
+ * wq_for. */
+typedef int (*wq_rangend_fn)(void *ctx, const size_t *begin,
+                             const size_t *end);
+WQ_EXPORT int wq_for_nd(wq_pool *pool, unsigned dims, const size_t *n,
+                        const size_t *tile, wq_rangend_fn body, void *ctx);
+
 /* ------------------------------------------------------------ reduction -- */
 
 /* A reduction: how to make, grow and join partial results.

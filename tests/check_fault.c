@@ -219,6 +219,57 @@ static int nested(wq_pool *pool)
     return wq_for(pool, 8, 1, nested_body, pool);
 }
 
+/* ----------------------------------------------------------- tiled loops -- */
+
+static int cover_nd(void *ctx, const size_t *begin, const size_t *end)
+{
+    struct coverage *c = ctx;
+    atomic_fetch_add(&callbacks, 1);
+    for (size_t i = begin[0]; i < end[0]; i++)
+        for (size_t j = begin[1]; j < end[1]; j++)
+            coverage_mark(c, (i * 30 + j) * 20 + begin[2],
+                          (i * 30 + j) * 20 + end[2]);
+    return 0;
+}
+
+/* A 3-D tiled loop that must see every cell once; 0 or its error, and
+ * then no callback ran. */
+static int checked_nd(wq_pool *pool)
+{
+    const size_t n[3] = {40, 30, 20}, tile[3] = {3, 0, 7};
+    struct coverage c;
+    coverage_init(&c, 40 * 30 * 20);
+    atomic_store(&callbacks, 0);
+    int rc = wq_for_nd(pool, 3, n, tile, cover_nd, &c);
+    if (rc)
+        ck_assert_uint_eq(atomic_load(&callbacks), 0);
+    else
+        coverage_check_once(&c);
+    coverage_free(&c);
+    return rc;
+}
+
+/* The default pool, made by a tiled loop. */
+static int nd_default_pool(wq_pool *unused)
+{
+    (void)unused;
+    int rc = checked_nd(NULL);
+    wq_pool_destroy(NULL);
+    return rc;
+}
+
+/* Reductions and groups in the tiles of a 2-D loop, on every thread. */
+static int nested_2d(void *ctx, size_t i0, size_t i1, size_t j0, size_t j1)
+{
+    (void)j1;
+    return nested_body(ctx, i0 * 2 + j0, i1 * 2 + j0 + 1);
+}
+
+static int nd_nested(wq_pool *pool)
+{
+    return wq_for_2d(pool, 4, 2, 1, 1, nested_2d, pool);
+}
+
 struct scenario {
     const char *name;
     int (*run)(wq_pool *pool);
@@ -230,6 +281,7 @@ static const struct scenario scenarios[] = {
     {"reduce_large", reduce_large, 4}, {"group", group, 4},
     {"group_one_thread", group, 1},    {"nested", nested, 3},
     {"scan_large", scan_large, 4},
+    {"nd_default_pool", nd_default_pool, 0}, {"nd_nested", nd_nested, 3},
 };
 #define SCENARIOS ((int)(sizeof scenarios / sizeof *scenarios))
 
@@ -290,6 +342,32 @@ START_TEST(fault_cpu_count_falls_back)
 }
 END_TEST
 
+/* A tiled loop on a pool whose job board has every slot taken (a group
+ * holds one for its life) needs the board to grow: when that allocation
+ * fails, the loop answers ENOMEM before any tile runs, and the next one
+ * grows the board and runs.  (Armed after the set-up: a walk over the
+ * groups' own allocations would only repeat the group scenario.) */
+START_TEST(fault_nd_board_full)
+{
+    enum { SLOTS = 256 }; /* the board's first slots (wq.h) */
+    wq_options opt = {0};
+    wq_pool *pool;
+    wq_group *g[SLOTS];
+    opt.threads = 3;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    for (int k = 0; k < SLOTS; k++)
+        ck_assert_int_eq(wq_group_create(&g[k], pool), 0);
+    wq__fault_arm(WQ__FAULT_ALLOC, 1);
+    ck_assert_int_eq(checked_nd(pool), ENOMEM);
+    ck_assert_uint_eq(wq__fault_calls(WQ__FAULT_ALLOC), 1);
+    wq__fault_arm(WQ__FAULT_ALLOC, 0);
+    ck_assert_int_eq(checked_nd(pool), 0);
+    for (int k = 0; k < SLOTS; k++)
+        wq_group_destroy(g[k]);
+    wq_pool_destroy(pool);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fault");
@@ -297,6 +375,7 @@ int main(void)
     tcase_set_timeout(tc, TEST_TIMEOUT);
     tcase_add_loop_test(tc, fault_every_allocation_and_thread, 0, SCENARIOS);
     tcase_add_test(tc, fault_cpu_count_falls_back);
+    tcase_add_test(tc, fault_nd_board_full);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,8 +3,9 @@
  * and partial sizes whose products overflow (for reductions and scans), pool sizes from 0 to far beyond
  * any machine, destroying a pool from inside its own work or while a group
  * lives, waiting on a group from inside its own task (also through a loop
- * that task runs), and callbacks returning odd codes.  None may crash, hang
- * or run a callback when the answer is an error. */
+ * that task runs), callbacks returning odd codes, and tiled loops of
+ * sizes and tiles at 0, 1 and SIZE_MAX in every dimension.  None may
+ * crash, hang or run a callback when the answer is an error. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -518,6 +519,87 @@ START_TEST(hostile_callback_codes_pass_through)
 }
 END_TEST
 
+/* ---------------------------------------------------------- tiled loops -- */
+
+struct tally_nd {
+    struct tally t;
+    unsigned dims;
+    const size_t *n;
+};
+
+static int tally_nd(void *ctx, const size_t *begin, const size_t *end)
+{
+    struct tally_nd *c = ctx;
+    atomic_fetch_add(&c->t.calls, 1);
+    for (unsigned k = 0; k < c->dims; k++)
+        if (begin[k] >= end[k] || end[k] > c->n[k])
+            atomic_store(&c->t.out_of_bounds, 1);
+    return c->t.rc;
+}
+
+/* Sizes and tile extents at 0, 1 and SIZE_MAX in every dimension of 1-D
+ * to 3-D spaces, with a body that fails at once: a size 0 anywhere runs
+ * nothing and succeeds, a product over SIZE_MAX is EINVAL with nothing
+ * run, any other returns the body's code after at most one tile a
+ * thread, every tile in bounds.  dims beyond WQ_DIMS_MAX is EINVAL before
+ * n is read (n holds one size here); an int of any value comes back. */
+START_TEST(hostile_tiled_extremes)
+{
+    wq_pool *pool = grid_pool(_i);
+    const unsigned long most = wq_pool_size(pool);
+    for (unsigned dims = 1; dims <= 3; dims++) {
+        size_t combos = 1;
+        for (unsigned k = 0; k < 2 * dims; k++)
+            combos *= EXTREMES;
+        for (size_t c = 0; c < combos; c++) {
+            size_t n[3], tile[3], x = c, cells = 1;
+            int empty = 0, over = 0;
+            for (unsigned k = 0; k < dims; k++) {
+                n[k] = extremes[x % EXTREMES];
+                x /= EXTREMES;
+                tile[k] = extremes[x % EXTREMES];
+                x /= EXTREMES;
+                empty |= n[k] == 0;
+            }
+            for (unsigned k = 0; k < dims && !empty; k++) {
+                over |= n[k] > SIZE_MAX / cells;
+                cells = over ? 1 : cells * n[k];
+            }
+            int want = empty ? 0 : over ? EINVAL : 42;
+            struct tally_nd t = {.t = {.rc = 42}, .dims = dims, .n = n};
+            ck_assert_int_eq(wq_for_nd(pool, dims, n, tile, tally_nd, &t),
+                             want);
+            ck_assert_int_eq(wq_for_nd(pool, dims, n, NULL, tally_nd, &t),
+                             want);
+            unsigned long calls = atomic_load(&t.t.calls);
+            ck_assert_msg(want == 42 ? calls >= 2 && calls <= 2 * most
+                                     : calls == 0,
+                          "dims %u, case %zu: %lu calls", dims, c, calls);
+            ck_assert_int_eq(atomic_load(&t.t.out_of_bounds), 0);
+        }
+    }
+    const size_t one = 1;
+    struct tally_nd t = {.t = {.rc = 0}, .dims = 1, .n = &one};
+    ck_assert_int_eq(wq_for_nd(pool, WQ_DIMS_MAX + 1, &one, NULL, tally_nd,
+                               &t),
+                     EINVAL);
+    ck_assert_int_eq(wq_for_nd(pool, UINT_MAX, &one, &one, tally_nd, &t),
+                     EINVAL);
+    ck_assert_uint_eq(atomic_load(&t.t.calls), 0);
+    static const int codes[] = {-1, INT_MIN, INT_MAX, EINVAL, ECHILD};
+    const size_t big[WQ_DIMS_MAX] = {3, 5, 2, 2, 3, 1, 2, 7};
+    for (size_t k = 0; k < sizeof codes / sizeof *codes; k++) {
+        struct tally_nd c = {.t = {.rc = codes[k]}, .dims = WQ_DIMS_MAX,
+                             .n = big};
+        ck_assert_int_eq(wq_for_nd(pool, WQ_DIMS_MAX, big, NULL, tally_nd,
+                                   &c),
+                         codes[k]);
+        ck_assert_int_eq(atomic_load(&c.t.out_of_bounds), 0);
+    }
+    grid_release(pool);
+}
+END_TEST
+
 Suite *suite_hostile(void)
 {
     const struct grid_case cases[] = {
@@ -531,6 +613,7 @@ Suite *suite_hostile(void)
         {"destroy_with_live_group", hostile_destroy_with_live_group, 1},
         {"wait_through_loop", hostile_wait_on_own_group_through_loop, 1},
         {"callback_codes", hostile_callback_codes_pass_through, 1},
+        {"tiled_extremes", hostile_tiled_extremes, 1},
     };
     return grid_suite("hostile", cases, sizeof cases / sizeof *cases);
 }

@@ -8,6 +8,8 @@ tests_check_wq_SOURCES += tests/check_process.c tests/check_hostile.c
 tests_check_wq_SOURCES += tests/check_plan.c tests/check_handout.c tests/sum.h \
 	tests/span.h \
 	lib/mpi/handout.h lib/mpi/handout.c
+# The tiled loops.
+tests_check_wq_SOURCES += tests/check_nd.c
 endif
 
 # The fault hook's own file, and the test that walks every failure point.

@@ -137,7 +137,7 @@ static void report(const struct stress_env *env, double seconds,
                    uint64_t seed, const unsigned *sizes)
 {
     static const char *const names[KINDS] = {"for", "map", "reduce",
-                                             "group", "scan"};
+                                             "group", "scan", "nd"};
     unsigned long all = 0;
     for (int k = 0; k < KINDS; k++)
         all += atomic_load(&env->done[k]);

@@ -2,10 +2,11 @@
  * stress.h - the random-operation stress test (stress.c drives, stress_ops.c
  * runs and checks one operation).
  *
- * An operation is one wq_for, wq_map, wq_reduce, wq_scan or group (submit,
- * wait, destroy), planned from a 64-bit seed alone: its size, chunk,
- * whether and where a callback fails, and which of its callbacks run a
- * nested operation (to depth 3).  Whatever thread runs a callback can therefore plan the
+ * An operation is one wq_for, wq_map, wq_reduce, wq_scan, group (submit,
+ * wait, destroy) or tiled loop (wq_for_nd, wq_for_2d), planned from a
+ * 64-bit seed alone: its size, chunk, whether and where a callback fails,
+ * and which of its callbacks run a nested operation (to depth 3).
+ * Whatever thread runs a callback can therefore plan the
  * nested operation without shared random state, and a failing seed can be
  * replayed.
  */
@@ -19,7 +20,7 @@
 #include <wq.h>
 
 enum stress_kind { KIND_FOR, KIND_MAP, KIND_REDUCE, KIND_GROUP, KIND_SCAN,
-                   KINDS };
+                   KIND_ND, KINDS };
 
 #define STRESS_DEPTH 3  /* the outermost operation is depth 1 */
 #define STRESS_POOLS 4  /* shared pools besides the default one */

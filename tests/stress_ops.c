@@ -8,6 +8,8 @@
  *   - every piece is non-empty, in bounds, and cut at chunk boundaries;
  *   - map wrote out[i] = f(in[i]) for every element that ran, and nothing
  *     else;
+ *   - a tiled loop's tiles are non-empty, in bounds and, where the plan
+ *     gives an extent, on its grid (ends clipped to the size);
  *   - a reduction's partials join left to right (each covers the indices
  *     right after the previous one's), and its result is bit for bit the
  *     one a single-threaded pool computes with the same (n, chunk, size);
@@ -32,6 +34,9 @@ struct plan {
     size_t nest_every; /* indices i % nest_every == 0 nest; 0: none */
     size_t in_size, out_size, pad; /* map strides, reduction padding */
     int wait_first;    /* groups: wait before destroy (else destroy waits) */
+    unsigned dims;     /* tiled loops: n is the product of shape */
+    size_t shape[4], tile[4];
+    int tile_null, two_d; /* tile NULL; wq_for_2d for two dimensions */
     uint64_t seed;
     int depth;
 };
@@ -70,6 +75,24 @@ static size_t pick_chunk(struct stress_rng *r, size_t n)
     }
 }
 
+/* A tiled loop's shape, of about p->n cells (then exactly p->n): every
+ * dimension but the last small, each tile extent picked as a chunk is. */
+static void plan_shape(struct plan *p, struct stress_rng *r)
+{
+    size_t cells = 1;
+    p->dims = 1 + (unsigned)stress_below(r, 4);
+    for (unsigned k = 0; k + 1 < p->dims; k++) {
+        p->shape[k] = stress_below(r, 9);
+        cells *= p->shape[k];
+    }
+    p->shape[p->dims - 1] = cells ? p->n / cells : p->n;
+    p->n = cells * p->shape[p->dims - 1];
+    for (unsigned k = 0; k < p->dims; k++)
+        p->tile[k] = pick_chunk(r, p->shape[k]);
+    p->tile_null = stress_below(r, 4) == 0;
+    p->two_d = p->dims == 2 && stress_below(r, 2) == 0;
+}
+
 static void plan_make(struct plan *p, uint64_t seed, int depth)
 {
     static const size_t in_sizes[] = {0, 4, 12}, out_sizes[] = {8, 24};
@@ -81,6 +104,8 @@ static void plan_make(struct plan *p, uint64_t seed, int depth)
     p->kind = (enum stress_kind)stress_below(&r, KINDS);
     p->n = pick_n(&r, depth, p->kind);
     p->chunk = pick_chunk(&r, p->n);
+    if (p->kind == KIND_ND)
+        plan_shape(p, &r);
     p->fail_at = NONE;
     if (p->n && stress_below(&r, 4) == 0) {
         p->fail_at = stress_below(&r, p->n);
@@ -116,7 +141,7 @@ struct task {
 };
 
 static const char *const kind_names[KINDS] = {"for", "map", "reduce",
-                                              "group", "scan"};
+                                              "group", "scan", "nd"};
 
 static void violation(struct op *op, const char *what, size_t where)
 {
@@ -269,6 +294,60 @@ static void run_map(struct op *op)
     }
     free(op->in);
     free(op->out);
+}
+
+/* ---------------------------------------------------------- tiled loop -- */
+
+/* A tile: check it, then visit its cells in row-major order. */
+static int nd_body(void *ctx, const size_t *begin, const size_t *end)
+{
+    struct op *op = ctx;
+    const struct plan *p = &op->p;
+    size_t x[4];
+    for (unsigned k = 0; k < p->dims; k++) {
+        size_t t = p->tile_null ? 0 : p->tile[k], n = p->shape[k];
+        if (begin[k] >= end[k] || end[k] > n) {
+            violation(op, "tile empty or out of bounds", begin[k]);
+            return 0;
+        }
+        if (t && (begin[k] % t || end[k] != (n - begin[k] < t ? n
+                                                              : begin[k] + t)))
+            violation(op, "tile off the tile grid", begin[k]);
+        x[k] = begin[k];
+    }
+    for (;;) {
+        size_t cell = 0;
+        for (unsigned k = 0; k < p->dims; k++)
+            cell = cell * p->shape[k] + x[k];
+        int rc = visit(op, cell);
+        if (rc)
+            return rc;
+        unsigned k = p->dims;
+        while (k > 0 && ++x[k - 1] == end[k - 1]) {
+            x[k - 1] = begin[k - 1];
+            k--;
+        }
+        if (k == 0)
+            return 0;
+    }
+}
+
+static int nd_body_2d(void *ctx, size_t i0, size_t i1, size_t j0, size_t j1)
+{
+    const size_t begin[2] = {i0, j0}, end[2] = {i1, j1};
+    return nd_body(ctx, begin, end);
+}
+
+static void run_nd(struct op *op)
+{
+    const struct plan *p = &op->p;
+    const size_t *tile = p->tile_null ? NULL : p->tile;
+    int rc = p->two_d ? wq_for_2d(op->pool, p->shape[0], p->shape[1],
+                                  tile ? tile[0] : 0, tile ? tile[1] : 0,
+                                  nd_body_2d, op)
+                      : wq_for_nd(op->pool, p->dims, p->shape, tile, nd_body,
+                                  op);
+    check_outcome(op, rc, 0);
 }
 
 /* ------------------------------------------------------------- reduce -- */
@@ -469,7 +548,7 @@ void stress_run(struct stress_env *env, wq_pool *pool, uint64_t seed,
                 int depth)
 {
     static void (*const run[KINDS])(struct op *) = {
-        run_for, run_map, run_reduce, run_group, run_scan};
+        run_for, run_map, run_reduce, run_group, run_scan, run_nd};
     struct op op = {.env = env, .pool = pool};
     plan_make(&op.p, seed, depth);
     op.hits = calloc(op.p.n ? op.p.n : 1, sizeof *op.hits);

@@ -19,5 +19,6 @@ Suite *suite_hostile(void);
 Suite *suite_plan(void);
 Suite *suite_handout(void);
 Suite *suite_scan(void);
+Suite *suite_nd(void);
 
 #endif
