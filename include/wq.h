@@ -496,9 +496,10 @@ typedef struct wq_scanner {
  * (wq_options.on_progress) counts the items whose outputs are written, out
  * of n: reports come while the blocks are scanned (not while they are
  * folded), then once with done == n.  Callbacks run inside the call as in
- * wq_reduce: init and the combines on the calling thread, fold and scan on
- * any thread of the pool, with denormals flushed under
- * WQ_FLUSH_DENORMALS.  Thread-safe and re-entrant, as wq_for. */
+ * wq_reduce: the combines (and init into total) on the calling thread,
+ * init of each block's partial, fold and scan on any thread of the pool,
+ * with denormals flushed under WQ_FLUSH_DENORMALS.  Thread-safe and
+ * re-entrant, as wq_for. */
 WQ_EXPORT int wq_scan(wq_pool *pool, size_t n, size_t chunk,
                       const wq_scanner *s, void *ctx, void *total);
 
