@@ -3,6 +3,10 @@
  * extents of 0), wq_for_2d the same as wq_for_nd over two dimensions,
  * empty and overflowing shapes, errors, stops, nesting, several callers,
  * progress; on pools of 1 to 8 threads and the default pool. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -13,16 +17,23 @@
 #include "suites.h"
 #include "util.h"
 
-/* The pool sizes of this suite's grid; 0 stands for the default pool. */
+/* The pool sizes of this suite's grid; 0 stands for the default pool.
+ * Valgrind, which runs one thread at a time, gets the other suites' grid:
+ * the sizes in between add minutes there and no interleaving. */
 static const unsigned nd_threads[] = {1, 2, 3, 4, 5, 6, 7, 8, 0};
 #define ND_GRID ((int)(sizeof nd_threads / sizeof *nd_threads))
+
+static unsigned nd_size(int i)
+{
+    return RUNNING_ON_VALGRIND ? grid_threads[i] : nd_threads[i];
+}
 
 static wq_pool *nd_pool(int i)
 {
     wq_pool *pool = NULL;
-    if (nd_threads[i]) {
+    if (nd_size(i)) {
         wq_options opt = {0};
-        opt.threads = nd_threads[i];
+        opt.threads = nd_size(i);
         ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
     }
     return pool;
@@ -551,7 +562,7 @@ static void *hammer_loops(void *arg)
 {
     struct hammer *h = arg;
     unsigned seed = h->seed, threads = wq_pool_size(h->pool);
-    for (int r = 0; r < 100; r++) {
+    for (int r = 0; r < (RUNNING_ON_VALGRIND ? 25 : 100); r++) {
         unsigned dims = 1 + (unsigned)rand_r(&seed) % 4;
         size_t n[4], tile[4];
         for (unsigned k = 0; k < dims; k++) {
@@ -631,7 +642,7 @@ START_TEST(nd_progress_counts_tiles)
 {
     struct progress p = {.caller = pthread_self()};
     wq_options opt = {0};
-    opt.threads = nd_threads[_i];
+    opt.threads = nd_size(_i);
     opt.on_progress = on_progress;
     opt.progress_arg = &p;
     opt.progress_ms = 1;
@@ -692,7 +703,8 @@ Suite *suite_nd(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         TCase *tc = tcase_create(cases[i].name);
         tcase_set_timeout(tc, TEST_TIMEOUT);
-        tcase_add_loop_test(tc, cases[i].test, 0, cases[i].grid ? ND_GRID : 1);
+        int grid = RUNNING_ON_VALGRIND ? GRID_SIZE : ND_GRID;
+        tcase_add_loop_test(tc, cases[i].test, 0, cases[i].grid ? grid : 1);
         suite_add_tcase(s, tc);
     }
     return s;
