@@ -476,8 +476,14 @@ typedef struct wq_scanner {
  *
  * The input is read twice, by fold then by scan, except for the first
  * block (only scanned, from init) and, when total is NULL, the last (only
- * scanned).  A plan of one block (n == 1 for chunk 0, n <= chunk else)
- * is scanned on the calling thread without a fold.
+ * scanned).  A plan of up to 512 blocks (n up to 2^23 for chunk 0) is
+ * folded in one parallel loop and scanned in a second, so the second read
+ * comes from memory again unless the input fits in the caches.  A larger
+ * plan runs in waves of about 4 blocks a thread of the pool, each folded
+ * then scanned on about the same threads, so the second read comes from
+ * the thread's cache and the input is read from memory once (the outputs
+ * do not change).  A plan of one block (n == 1 for chunk 0, n <= chunk
+ * else) is scanned on the calling thread without a fold.
  *
  * chunk   as in wq_reduce.
  * total   s->size bytes: *total = init (+) fold([0, n)), bitwise what

@@ -102,7 +102,7 @@ static void wq__progress_start(wq_pool *pool, struct wq__loop *loop)
     loop->report = pool->opt.on_progress && !loop->quiet &&
                    !wq__pool_in_use_here(pool);
     atomic_init(&loop->done, 0);
-    if (loop->report)
+    if (loop->report && !loop->resume)
         loop->next_report = wq_now() + pool->progress;
 }
 
@@ -116,7 +116,7 @@ static void wq__progress_tick(void *arg)
     loop->next_report = now + loop->pool->progress;
     loop->pool->opt.on_progress(loop->pool->opt.progress_arg,
                                 loop->base + wq__load_relaxed(&loop->done),
-                                loop->base + loop->total);
+                                loop->base + loop->total + loop->after);
 }
 
 /* After a piece: count its items; the owner may report. */
@@ -345,7 +345,9 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
         rc = wq__loop_parallel(pool, loop, chunks);
     if (!rc && loop->finish)
         loop->finish(loop);
-    if (!rc && loop->report)
+    if (!rc && loop->report && loop->after)
+        wq__progress_tick(loop); /* done == total: a pass's end */
+    else if (!rc && loop->report)
         pool->opt.on_progress(pool->opt.progress_arg,
                               loop->base + loop->total,
                               loop->base + loop->total);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "plan.h" /* wq__scan_wave */
 #include "span.h"
 #include "suites.h"
 #include "sum.h"
@@ -156,6 +157,94 @@ START_TEST(scan_groups_bitwise_identical)
             wq_pool_destroy(pool);
         }
     }
+}
+END_TEST
+
+/* The fingerprint of the outputs and the total as the plan's tree defines
+ * them, computed serially from wq_plan_block: P_b folded from init piece by
+ * piece, E_b = R_k (+) Q with R_k init and the groups before group k, Q
+ * the partials of group k's blocks before b, and block b scanned from E_b. */
+static uint64_t model_sum(size_t n, size_t chunk, double *total)
+{
+    wq_plan plan;
+    ck_assert_int_eq(wq_plan_init(&plan, n, chunk, sizeof(double)), 0);
+    struct sums s = {.out = NULL};
+    atomic_init(&s.print, 0);
+    double r = 0.0, q = 0.0;
+    for (size_t b = 0; b < plan.blocks; b++) {
+        size_t begin, end;
+        ck_assert_int_eq(wq_plan_block(&plan, b, &begin, &end), 0);
+        size_t step = chunk ? chunk : end - begin;
+        double e = r, p = 0.0;
+        if (b % plan.group)
+            e += q; /* sum_combine(&e, &q) */
+        for (size_t lo = begin, hi; lo < end; lo = hi) {
+            hi = end - lo < step ? end : lo + step;
+            sum_scan(&s, lo, hi, &e);
+            sum_fold(NULL, lo, hi, &p);
+        }
+        q = b % plan.group ? q + p : p;
+        if (b % plan.group == plan.group - 1 || b + 1 == plan.blocks)
+            r += q; /* R_(k+1) = R_k (+) G_k */
+    }
+    *total = r;
+    return atomic_load(&s.print);
+}
+
+/* Past 512 blocks wq_scan runs in waves of a few blocks a thread: the
+ * outputs and the total are still the plan's tree's, bit for bit, with the
+ * waves cutting groups (groups of 3 blocks), an uneven last wave (of one
+ * block, or of 5 with 3 threads) and, without a total, the last block (a
+ * wave of its own) left unfolded. */
+START_TEST(scan_waves_bitwise_identical)
+{
+    static const size_t chunks[] = {0, 7};
+    static const unsigned all[] = {1, 2, 3, 8}, few[] = {1, 3};
+    const unsigned *threads = RUNNING_ON_VALGRIND ? few : all;
+    size_t pools = RUNNING_ON_VALGRIND ? 2 : 4;
+    const size_t n = 16793605; /* 1025 * 2^14 + 5 */
+    for (size_t c = 0; c < (RUNNING_ON_VALGRIND ? 1 : 2); c++) {
+        wq_plan plan;
+        ck_assert_int_eq(wq_plan_init(&plan, n, chunks[c], sizeof(double)),
+                         0);
+        ck_assert_uint_eq(plan.group, 3);
+        double want_total, total, reduced;
+        uint64_t want = model_sum(n, chunks[c], &want_total);
+        ck_assert_int_eq(
+            wq_reduce(NULL, n, chunks[c], &sum_reducer, NULL, &reduced), 0);
+        ck_assert(same_bits(want_total, reduced));
+        for (size_t t = 0; t < pools; t++) {
+            size_t wave = wq__scan_wave(&plan, threads[t]);
+            ck_assert_uint_lt(wave, plan.blocks / 2); /* several waves */
+            ck_assert_uint_ne(plan.blocks % wave, 0); /* the last uneven */
+            wq_pool *pool = pool_of(threads[t]);
+            ck_assert_msg(scan_sum(pool, n, chunks[c], NULL, NULL) == want,
+                          "chunk=%zu threads=%u: outputs differ", chunks[c],
+                          threads[t]);
+            ck_assert(scan_sum(pool, n, chunks[c], NULL, &total) == want);
+            ck_assert(same_bits(total, want_total));
+            wq_pool_destroy(pool);
+        }
+    }
+}
+END_TEST
+
+/* The same model for the plans of a single wave. */
+START_TEST(scan_model_bitwise_identical)
+{
+    static const size_t ns[] = {1, 2, 513, 100001, 9011200};
+    static const size_t chunks[] = {0, 1, 1000};
+    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+        for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+            if (ns[a] > 1000000 && chunks[c] == 1)
+                continue;
+            double want_total, total;
+            uint64_t want = model_sum(ns[a], chunks[c], &want_total);
+            wq_pool *pool = pool_of(2);
+            ck_assert(scan_sum(pool, ns[a], chunks[c], NULL, &total) == want);
+            ck_assert(same_bits(total, want_total));
+            wq_pool_destroy(pool);
+        }
 }
 END_TEST
 
@@ -487,6 +576,80 @@ START_TEST(scan_error_stops_every_thread)
 }
 END_TEST
 
+/* A failure in a later wave: that wave's pass 1 (failing fold) or pass 3
+ * (failing scan) is its last, no later wave runs, and every earlier wave
+ * scanned all its blocks. */
+struct wave_fail {
+    size_t at;   /* the failing item */
+    int in_scan; /* fail in scan, else in fold */
+    _Atomic size_t fold_last, scan_last, scanned; /* last piece ends, items */
+};
+
+static void atomic_max(_Atomic size_t *x, size_t v)
+{
+    size_t old = atomic_load(x);
+    while (old < v && !atomic_compare_exchange_weak(x, &old, v))
+        ;
+}
+
+static int wave_fail_fold(void *ctx, size_t b, size_t e, void *p)
+{
+    struct wave_fail *f = ctx;
+    (void)p;
+    atomic_max(&f->fold_last, e);
+    return !f->in_scan && b <= f->at && f->at < e ? 13 : 0;
+}
+
+static int wave_fail_scan(void *ctx, size_t b, size_t e, void *p)
+{
+    struct wave_fail *f = ctx;
+    (void)p;
+    atomic_max(&f->scan_last, e);
+    atomic_fetch_add(&f->scanned, e - b);
+    return f->in_scan && b <= f->at && f->at < e ? 14 : 0;
+}
+
+START_TEST(scan_waves_error_stops_later_waves)
+{
+    static const wq_scanner sc = {sizeof(double), sum_init, wave_fail_fold,
+                                  sum_combine, wave_fail_scan};
+    static const unsigned threads[] = {1, 2, 3};
+    const size_t n = 16793605;
+    wq_plan plan;
+    ck_assert_int_eq(wq_plan_init(&plan, n, 0, sizeof(double)), 0);
+    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+        wq_pool *pool = pool_of(threads[t]);
+        size_t wave = wq__scan_wave(&plan, threads[t]);
+        ck_assert_uint_lt(wave, plan.blocks / 4);
+        /* The third wave's blocks [w0, w1), failing in a block inside. */
+        size_t w0 = 2 * wave, w1 = 3 * wave, begin0, end1, x;
+        ck_assert_int_eq(wq_plan_block(&plan, w0, &begin0, &x), 0);
+        ck_assert_int_eq(wq_plan_block(&plan, w1 - 1, &x, &end1), 0);
+        for (int in_scan = 0; in_scan < 2; in_scan++)
+            for (int with_total = 0; with_total < 2; with_total++) {
+                struct wave_fail f = {.at = begin0 + (end1 - begin0) / 2 + 1,
+                                      .in_scan = in_scan};
+                atomic_init(&f.fold_last, 0);
+                atomic_init(&f.scan_last, 0);
+                atomic_init(&f.scanned, 0);
+                double total;
+                ck_assert_int_eq(wq_scan(pool, n, 0, &sc, &f,
+                                         with_total ? &total : NULL),
+                                 in_scan ? 14 : 13);
+                ck_assert_uint_le(atomic_load(&f.fold_last), end1);
+                ck_assert_uint_le(atomic_load(&f.scan_last),
+                                  in_scan ? end1 : begin0);
+                /* Earlier waves complete; a failing fold leaves no output
+                 * of its wave written. */
+                ck_assert_uint_ge(atomic_load(&f.scanned), begin0);
+                if (!in_scan)
+                    ck_assert_uint_eq(atomic_load(&f.scanned), begin0);
+            }
+        wq_pool_destroy(pool);
+    }
+}
+END_TEST
+
 /* ------------------------------------------- nesting, several callers -- */
 
 struct nested {
@@ -624,6 +787,30 @@ static void on_progress(void *arg, size_t done, size_t total)
     r->count++;
 }
 
+/* A pool of `threads` reporting into r every millisecond. */
+static wq_pool *reporting_pool(struct reports *r, unsigned threads)
+{
+    wq_options opt = {0};
+    opt.threads = threads;
+    opt.on_progress = on_progress;
+    opt.progress_arg = r;
+    opt.progress_ms = 1;
+    wq_pool *pool;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    return pool;
+}
+
+/* A finished scan's reports: some, on the caller, out of n, never
+ * backwards, the last at n. */
+static void reports_check(const struct reports *r)
+{
+    ck_assert_uint_ge(r->count, 1);
+    ck_assert_int_eq(r->off_caller, 0);
+    ck_assert_int_eq(r->backwards, 0);
+    ck_assert_int_eq(r->wrong_total, 0);
+    ck_assert_uint_eq(r->last_done, r->n);
+}
+
 static int slow_scan(void *ctx, size_t b, size_t e, void *p)
 {
     usleep(200);
@@ -641,21 +828,11 @@ START_TEST(scan_progress)
     for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
         for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
             struct reports r = {.caller = pthread_self(), .n = ns[a]};
-            wq_options opt = {0};
-            opt.threads = grid_threads[_i];
-            opt.on_progress = on_progress;
-            opt.progress_arg = &r;
-            opt.progress_ms = 1;
-            wq_pool *pool;
-            ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+            wq_pool *pool = reporting_pool(&r, grid_threads[_i]);
             uint64_t out[400], total;
             ck_assert_int_eq(wq_scan(pool, ns[a], chunks[c], &sc, out, &total),
                              0);
-            ck_assert_uint_ge(r.count, 1);
-            ck_assert_int_eq(r.off_caller, 0);
-            ck_assert_int_eq(r.backwards, 0);
-            ck_assert_int_eq(r.wrong_total, 0);
-            ck_assert_uint_eq(r.last_done, ns[a]);
+            reports_check(&r);
             /* A failed scan makes no final report. */
             size_t before = r.count;
             struct fail_at f = {ns[a] - 1, 1};
@@ -668,6 +845,30 @@ START_TEST(scan_progress)
             ck_assert(r.count == before || r.last_done < ns[a]);
             wq_pool_destroy(pool);
         }
+}
+END_TEST
+
+/* Past 512 blocks, in waves: reports still out of n, never backwards,
+ * ending at n, and at most one an interval across the waves (a wave's end
+ * is no final report). */
+START_TEST(scan_progress_across_waves)
+{
+    static const wq_scanner sc = {sizeof(double), sum_init, fail_fold,
+                                  sum_combine, fail_scan};
+    const size_t n = 16793605;
+    wq_plan plan;
+    ck_assert_int_eq(wq_plan_init(&plan, n, 0, sizeof(double)), 0);
+    struct reports r = {.caller = pthread_self(), .n = n};
+    wq_pool *pool = reporting_pool(&r, grid_threads[_i]);
+    ck_assert_uint_lt(wq__scan_wave(&plan, wq_pool_size(pool)), plan.blocks);
+    struct fail_at f = {SIZE_MAX, 0}; /* fails nowhere */
+    double start = wq_now();
+    ck_assert_int_eq(wq_scan(pool, n, 0, &sc, &f, NULL), 0);
+    double ms = (wq_now() - start) * 1e3;
+    reports_check(&r);
+    ck_assert_msg((double)r.count <= ms + 2, "%zu reports in %.3f ms",
+                  r.count, ms);
+    wq_pool_destroy(pool);
 }
 END_TEST
 
@@ -719,6 +920,8 @@ Suite *suite_scan(void)
         {"bitwise_identical_across_pools", scan_bitwise_identical_across_pools,
          0},
         {"groups_bitwise_identical", scan_groups_bitwise_identical, 0},
+        {"waves_bitwise_identical", scan_waves_bitwise_identical, 0},
+        {"model_bitwise_identical", scan_model_bitwise_identical, 0},
         {"sum_is_close_to_serial", scan_sum_is_close_to_serial, 1},
         {"exact_integer_prefix", scan_exact_integer_prefix, 1},
         {"piece_prefix_covers_before_it", scan_piece_prefix_covers_before_it,
@@ -728,10 +931,13 @@ Suite *suite_scan(void)
         {"huge_partial_enomem", scan_huge_partial_is_enomem, 1},
         {"error", scan_error_returns_value, 1},
         {"error_stops_every_thread", scan_error_stops_every_thread, 1},
+        {"waves_error_stops_later_waves", scan_waves_error_stops_later_waves,
+         0},
         {"nested_in_for", scan_nested_in_for, 1},
         {"nested_in_scan", scan_nested_in_scan, 1},
         {"several_callers", scan_several_callers, 1},
         {"progress", scan_progress, 1},
+        {"progress_across_waves", scan_progress_across_waves, 1},
 #if defined(__x86_64__) || defined(__aarch64__)
         {"flush_denormals", scan_flush_denormals, 0},
 #endif
