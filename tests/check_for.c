@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "callers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -195,48 +196,31 @@ START_TEST(for_error_stops_every_thread)
 }
 END_TEST
 
-struct hammer {
-    wq_pool *pool;
-    unsigned seed;
-    _Atomic int failures;
-};
-
-static void *hammer_loops(void *arg)
+/* One round of a caller: a random loop, checked. */
+static int random_loop(void *arg, unsigned caller, int round, unsigned *seed)
 {
-    struct hammer *h = arg;
-    unsigned seed = h->seed;
-    for (int r = 0; r < 300; r++) {
-        size_t n = (size_t)(rand_r(&seed) % 3000);
-        size_t chunk = (size_t)(rand_r(&seed) % 5) * (size_t)(rand_r(&seed) % 40);
-        struct for_ctx c = {.chunk = chunk};
-        coverage_init(&c.cov, n);
-        atomic_init(&c.misaligned, 0);
-        if (wq_for(h->pool, n, chunk, for_body, &c) != 0 ||
-            atomic_load(&c.cov.bad) || atomic_load(&c.misaligned))
-            atomic_store(&h->failures, 1);
-        for (size_t i = 0; i < n; i++)
-            if (atomic_load(&c.cov.hits[i]) != 1)
-                atomic_store(&h->failures, 1);
-        coverage_free(&c.cov);
-    }
-    return NULL;
+    wq_pool *pool = arg;
+    (void)caller;
+    (void)round;
+    size_t n = (size_t)(rand_r(seed) % 3000);
+    size_t chunk = (size_t)(rand_r(seed) % 5) * (size_t)(rand_r(seed) % 40);
+    struct for_ctx c = {.chunk = chunk};
+    coverage_init(&c.cov, n);
+    atomic_init(&c.misaligned, 0);
+    int wrong = wq_for(pool, n, chunk, for_body, &c) != 0 ||
+                atomic_load(&c.cov.bad) || atomic_load(&c.misaligned);
+    for (size_t i = 0; i < n; i++)
+        if (atomic_load(&c.cov.hits[i]) != 1)
+            wrong = 1;
+    coverage_free(&c.cov);
+    return wrong;
 }
 
 /* Four threads outside the pool call into it at once. */
 START_TEST(for_concurrent_callers)
 {
     wq_pool *pool = grid_pool(_i);
-    struct hammer h[4];
-    pthread_t t[4];
-    for (int i = 0; i < 4; i++) {
-        h[i] = (struct hammer){.pool = pool, .seed = 17u * (unsigned)i + 1};
-        atomic_init(&h[i].failures, 0);
-        ck_assert_int_eq(pthread_create(&t[i], NULL, hammer_loops, &h[i]), 0);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(t[i], NULL);
-        ck_assert_int_eq(atomic_load(&h[i].failures), 0);
-    }
+    callers_run(4, 300, random_loop, pool, 1, 17);
     grid_release(pool);
 }
 END_TEST

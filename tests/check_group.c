@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "callers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -183,43 +184,33 @@ START_TEST(group_wait_from_own_task_is_edeadlk)
 }
 END_TEST
 
-struct submitter {
+struct submitting {
     wq_group *g;
     struct task_arg *t;
-    size_t from, to;
 };
 
-static void *submit_range(void *arg)
+enum { SUBMITTERS = 4, EACH = 2000 };
+
+/* Round r of caller k submits task k * EACH + r. */
+static int submit_one(void *arg, unsigned caller, int round, unsigned *seed)
 {
-    struct submitter *s = arg;
-    for (size_t i = s->from; i < s->to; i++)
-        if (wq_group_submit(s->g, hit, &s->t[i]))
-            abort();
-    return NULL;
+    const struct submitting *s = arg;
+    (void)seed;
+    return wq_group_submit(s->g, hit, &s->t[caller * EACH + (size_t)round]);
 }
 
 /* Four threads submit to one group at once. */
 START_TEST(group_concurrent_submitters)
 {
     wq_pool *pool = grid_pool(_i);
-    wq_group *g;
     struct counter c;
-    struct task_arg *t = make_tasks(&c, 8000);
-    ck_assert_int_eq(wq_group_create(&g, pool), 0);
-    pthread_t th[4];
-    struct submitter s[4];
-    for (int k = 0; k < 4; k++) {
-        s[k] = (struct submitter){g, t, (size_t)k * 2000,
-                                  (size_t)(k + 1) * 2000};
-        ck_assert_int_eq(pthread_create(&th[k], NULL, submit_range, &s[k]),
-                         0);
-    }
-    for (int k = 0; k < 4; k++)
-        pthread_join(th[k], NULL);
-    ck_assert_int_eq(wq_group_wait(g), 0);
+    struct submitting s = {.t = make_tasks(&c, SUBMITTERS * EACH)};
+    ck_assert_int_eq(wq_group_create(&s.g, pool), 0);
+    callers_run(SUBMITTERS, EACH, submit_one, &s, 0, 0);
+    ck_assert_int_eq(wq_group_wait(s.g), 0);
     check_each_once(&c);
-    wq_group_destroy(g);
-    free(t);
+    wq_group_destroy(s.g);
+    free(s.t);
     free(c.hits);
     grid_release(pool);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "divide.h"
+#include "callers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -552,57 +553,39 @@ START_TEST(nd_nested)
 }
 END_TEST
 
-struct hammer {
-    wq_pool *pool;
-    unsigned seed;
-    _Atomic int failures;
-};
-
-static void *hammer_loops(void *arg)
+/* One round of a caller: a random tiled loop of 1 to 4 dimensions, every
+ * cell once, in the tiles expected. */
+static int random_tiling(void *arg, unsigned caller, int round, unsigned *seed)
 {
-    struct hammer *h = arg;
-    unsigned seed = h->seed, threads = wq_pool_size(h->pool);
-    for (int r = 0; r < (RUNNING_ON_VALGRIND ? 25 : 100); r++) {
-        unsigned dims = 1 + (unsigned)rand_r(&seed) % 4;
-        size_t n[4], tile[4];
-        for (unsigned k = 0; k < dims; k++) {
-            n[k] = (size_t)(rand_r(&seed) % (dims == 1 ? 500 : 9));
-            tile[k] = (size_t)(rand_r(&seed) % 6);
-        }
-        struct tiling t;
-        tiling_init(&t, dims, n);
-        int rc = wq_for_nd(h->pool, dims, n, r % 4 ? tile : NULL, tiling_body,
-                           &t);
-        size_t ext[4];
-        size_t tiles = t.cov.n ? expected_extents(dims, n, r % 4 ? tile : NULL,
-                                                  threads, ext)
-                               : 0;
-        if (rc || atomic_load(&t.bad) || atomic_load(&t.calls) != tiles)
-            atomic_store(&h->failures, 1);
-        for (size_t i = 0; i < t.cov.n; i++)
-            if (atomic_load(&t.cov.hits[i]) != 1)
-                atomic_store(&h->failures, 1);
-        tiling_free(&t);
+    wq_pool *pool = arg;
+    unsigned threads = wq_pool_size(pool);
+    (void)caller;
+    unsigned dims = 1 + (unsigned)rand_r(seed) % 4;
+    size_t n[4], tile[4];
+    for (unsigned k = 0; k < dims; k++) {
+        n[k] = (size_t)(rand_r(seed) % (dims == 1 ? 500 : 9));
+        tile[k] = (size_t)(rand_r(seed) % 6);
     }
-    return NULL;
+    struct tiling t;
+    tiling_init(&t, dims, n);
+    const size_t *tiles_asked = round % 4 ? tile : NULL;
+    int rc = wq_for_nd(pool, dims, n, tiles_asked, tiling_body, &t);
+    size_t ext[4];
+    size_t tiles =
+        t.cov.n ? expected_extents(dims, n, tiles_asked, threads, ext) : 0;
+    int wrong = rc || atomic_load(&t.bad) || atomic_load(&t.calls) != tiles;
+    for (size_t i = 0; i < t.cov.n; i++)
+        if (atomic_load(&t.cov.hits[i]) != 1)
+            wrong = 1;
+    tiling_free(&t);
+    return wrong;
 }
 
 /* Four threads outside the pool run tiled loops on it at once. */
 START_TEST(nd_concurrent_callers)
 {
     wq_pool *pool = nd_pool(_i);
-    struct hammer h[4];
-    pthread_t th[4];
-    for (int i = 0; i < 4; i++) {
-        h[i] = (struct hammer){.pool = pool, .seed = 31u * (unsigned)i + 5};
-        atomic_init(&h[i].failures, 0);
-        ck_assert_int_eq(pthread_create(&th[i], NULL, hammer_loops, &h[i]),
-                         0);
-    }
-    for (int i = 0; i < 4; i++) {
-        pthread_join(th[i], NULL);
-        ck_assert_int_eq(atomic_load(&h[i].failures), 0);
-    }
+    callers_run(4, RUNNING_ON_VALGRIND ? 25 : 100, random_tiling, pool, 5, 31);
     grid_release(pool);
 }
 END_TEST

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "callers.h"
 #include "plan.h" /* wq__scan_wave */
 #include "span.h"
 #include "suites.h"
@@ -716,52 +717,43 @@ START_TEST(scan_nested_in_scan)
 }
 END_TEST
 
-struct caller {
+struct reference {
     wq_pool *pool;
-    const double *ref;
-    double ref_total;
-    int wrong;
+    const double *out;
+    double total;
 };
 
 enum { CALLER_N = 20000 };
 
-static void *caller_main(void *arg)
+/* One round of a caller: a scan, two of every three compared bit for bit
+ * with the reference (the third, of chunk 64, is only run). */
+static int scan_round(void *arg, unsigned caller, int round, unsigned *seed)
 {
-    struct caller *c = arg;
+    const struct reference *ref = arg;
+    (void)caller;
+    (void)seed;
     double *out = malloc(CALLER_N * sizeof *out), total;
-    for (int k = 0; k < 20 && out; k++) {
-        struct sums s = {.out = out};
-        atomic_init(&s.print, 0);
-        if (wq_scan(c->pool, CALLER_N, k % 3 ? 0 : 64, &sum_scanner, &s,
-                    &total) ||
-            (k % 3 && (memcmp(out, c->ref, CALLER_N * sizeof *out) ||
-                       !same_bits(total, c->ref_total))))
-            c->wrong = 1;
-    }
     if (!out)
-        c->wrong = 1;
+        return 1;
+    struct sums s = {.out = out};
+    atomic_init(&s.print, 0);
+    int wrong = wq_scan(ref->pool, CALLER_N, round % 3 ? 0 : 64, &sum_scanner,
+                        &s, &total) ||
+                (round % 3 && (memcmp(out, ref->out, CALLER_N * sizeof *out) ||
+                               !same_bits(total, ref->total)));
     free(out);
-    return NULL;
+    return wrong;
 }
 
 START_TEST(scan_several_callers)
 {
     wq_pool *pool = grid_pool(_i);
-    double *ref = malloc(CALLER_N * sizeof *ref), ref_total;
-    ck_assert_ptr_nonnull(ref);
-    scan_sum(NULL, CALLER_N, 0, ref, &ref_total);
-    enum { CALLERS = 4 };
-    pthread_t t[CALLERS];
-    struct caller c[CALLERS];
-    for (int k = 0; k < CALLERS; k++) {
-        c[k] = (struct caller){pool, ref, ref_total, 0};
-        ck_assert_int_eq(pthread_create(&t[k], NULL, caller_main, &c[k]), 0);
-    }
-    for (int k = 0; k < CALLERS; k++) {
-        pthread_join(t[k], NULL);
-        ck_assert_int_eq(c[k].wrong, 0);
-    }
-    free(ref);
+    double *out = malloc(CALLER_N * sizeof *out);
+    ck_assert_ptr_nonnull(out);
+    struct reference ref = {.pool = pool, .out = out};
+    scan_sum(NULL, CALLER_N, 0, out, &ref.total);
+    callers_run(4, 20, scan_round, &ref, 0, 0);
+    free(out);
     grid_release(pool);
 }
 END_TEST

@@ -5,10 +5,10 @@
  * and WQ_NO_INDEX at once, never a wait, for an outside thread beyond
  * WQ_CALLERS_MAX or the pool's wq_options.callers (or WQ_CALLERS). */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "callers.h"
 #include "suites.h"
 #include "util.h"
 
@@ -158,18 +158,19 @@ END_TEST
 /* Several outside threads in one pool at once, more of them than
  * WQ_CALLERS_MAX in the last case: none shares, and those beyond the
  * limit get WQ_NO_INDEX. */
-struct caller {
-    pthread_t thread;
+struct outside {
     struct slots *s;
     size_t n;
-    int rc;
 };
 
-static void *call_from_outside(void *arg)
+static int call_from_outside(void *arg, unsigned caller, int round,
+                             unsigned *seed)
 {
-    struct caller *c = arg;
-    c->rc = wq_for(c->s->pool, c->n, 1, range_uses_scratch, c->s);
-    return NULL;
+    const struct outside *o = arg;
+    (void)caller;
+    (void)round;
+    (void)seed;
+    return wq_for(o->s->pool, o->n, 1, range_uses_scratch, o->s);
 }
 
 static void run_callers(wq_pool *pool, unsigned threads, size_t n)
@@ -177,18 +178,8 @@ static void run_callers(wq_pool *pool, unsigned threads, size_t n)
     struct slots s;
     slots_init(&s, pool, 200);
     s.may_refuse = threads > WQ_CALLERS_MAX;
-    struct caller *c = calloc(threads, sizeof *c);
-    ck_assert_ptr_nonnull(c);
-    for (unsigned t = 0; t < threads; t++) {
-        c[t] = (struct caller){.s = &s, .n = n};
-        ck_assert_int_eq(
-            pthread_create(&c[t].thread, NULL, call_from_outside, &c[t]), 0);
-    }
-    for (unsigned t = 0; t < threads; t++) {
-        pthread_join(c[t].thread, NULL);
-        ck_assert_int_eq(c[t].rc, 0);
-    }
-    free(c);
+    struct outside o = {&s, n};
+    callers_run(threads, 1, call_from_outside, &o, 0, 0);
     ck_assert_uint_eq(slots_check(&s), threads * n);
 }
 
@@ -262,12 +253,15 @@ struct one_call {
     wq_range_fn body;
 };
 
-static void *call_once(void *arg)
+static int call_once(void *arg, unsigned caller, int round, unsigned *seed)
 {
     const struct one_call *o = arg;
+    (void)caller;
+    (void)round;
+    (void)seed;
     if (wq_for(o->c->pool, 1, 1, o->body, o->c))
         atomic_store(&o->c->bad_index, 1);
-    return NULL;
+    return 0;
 }
 
 /* The cycle on a pool of 2 with the given wq_options.callers (0: the
@@ -281,19 +275,15 @@ static void run_cycle(unsigned callers, unsigned holders)
     ck_assert_int_eq(wq_pool_create(&c.pool, &opt), 0);
     ck_assert_uint_eq(wq_pool_slots(c.pool), 2 + holders - 1);
     c.seen = calloc(wq_pool_slots(c.pool), sizeof *c.seen);
-    pthread_t *held = calloc(holders, sizeof *held), last;
-    ck_assert(c.seen && held);
+    ck_assert_ptr_nonnull(c.seen);
     struct one_call hold = {&c, hold_index}, ask = {&c, ask_index};
-    for (unsigned t = 0; t < holders; t++)
-        ck_assert_int_eq(pthread_create(&held[t], NULL, call_once, &hold), 0);
+    struct callers *held = callers_start(holders, 1, call_once, &hold, 0, 0);
     while (atomic_load(&c.holding) < holders)
         usleep(100);
     c.deadline = wq_now() + HOLD_S;
     atomic_store(&c.started, 1);
-    ck_assert_int_eq(pthread_create(&last, NULL, call_once, &ask), 0);
-    pthread_join(last, NULL);
-    for (unsigned t = 0; t < holders; t++)
-        pthread_join(held[t], NULL);
+    callers_run(1, 1, call_once, &ask, 0, 0);
+    callers_join(held);
     ck_assert_msg(!atomic_load(&c.gave_up),
                   "the outside thread beyond the pool's callers waited");
     ck_assert_int_eq(atomic_load(&c.bad_index), 0);
@@ -304,7 +294,6 @@ static void run_cycle(unsigned callers, unsigned holders)
     ck_assert_int_eq(wq_for(c.pool, 1, 1, ask_index, &c), 0);
     ck_assert_uint_eq(c.got, 0);
     wq_pool_destroy(c.pool);
-    free(held);
     free(c.seen);
 }
 

@@ -10,6 +10,8 @@ tests_check_wq_SOURCES += tests/check_plan.c tests/check_handout.c tests/sum.h \
 	lib/mpi/handout.h lib/mpi/handout.c
 # The tiled loops.
 tests_check_wq_SOURCES += tests/check_nd.c
+# Several outside threads calling at once, for the suites that need them.
+tests_check_wq_SOURCES += tests/callers.c tests/callers.h
 endif
 
 # The fault hook's own file, and the test that walks every failure point.
