@@ -592,26 +592,6 @@ END_TEST
 
 /* ------------------------------------------------------------- progress -- */
 
-struct progress {
-    pthread_t caller;
-    int off_caller, backwards, other_total;
-    size_t reports, last_done, last_total, total;
-};
-
-static void on_progress(void *arg, size_t done, size_t total)
-{
-    struct progress *p = arg;
-    if (!pthread_equal(pthread_self(), p->caller))
-        p->off_caller = 1;
-    if (p->reports && done < p->last_done)
-        p->backwards = 1;
-    if (total != p->total)
-        p->other_total = 1;
-    p->reports++;
-    p->last_done = done;
-    p->last_total = total;
-}
-
 static int slow_nd(void *ctx, const size_t *begin, const size_t *end)
 {
     (void)ctx, (void)begin, (void)end;
@@ -623,28 +603,17 @@ static int slow_nd(void *ctx, const size_t *begin, const size_t *end)
  * == the number of tiles; nested tiled loops do not report. */
 START_TEST(nd_progress_counts_tiles)
 {
-    struct progress p = {.caller = pthread_self()};
-    wq_options opt = {0};
-    opt.threads = nd_size(_i);
-    opt.on_progress = on_progress;
-    opt.progress_arg = &p;
-    opt.progress_ms = 1;
-    wq_pool *pool;
-    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    struct progress_log p;
+    wq_pool *pool = progress_log_pool(&p, nd_size(_i));
     const size_t n[3] = {10, 12, 7}, tile[3] = {3, 5, 0};
     size_t ext[3];
     size_t tiles = expected_extents(3, n, tile, wq_pool_size(pool), ext);
     p.total = tiles;
     ck_assert_int_eq(wq_for_nd(pool, 3, n, tile, slow_nd, NULL), 0);
-    ck_assert_int_eq(p.other_total, 0);
-    ck_assert_int_eq(p.off_caller, 0);
-    ck_assert_int_eq(p.backwards, 0);
-    ck_assert_uint_ge(p.reports, 1);
-    ck_assert_uint_eq(p.last_done, tiles);
-    ck_assert_uint_eq(p.last_total, tiles);
+    progress_log_check(&p);
     /* an outer loop of one tile reports its one tile (after it and at the
      * end), its nested loops never */
-    p.reports = 0;
+    p.count = 0;
     p.total = 1;
     struct tiling inner[OUT_I * OUT_J];
     for (int k = 0; k < OUT_I * OUT_J; k++)
@@ -652,10 +621,8 @@ START_TEST(nd_progress_counts_tiles)
     struct nest nest = {pool, inner};
     ck_assert_int_eq(
         wq_for_2d(pool, OUT_I, OUT_J, OUT_I, OUT_J, nest_outer, &nest), 0);
-    ck_assert_int_eq(p.other_total, 0);
-    ck_assert_uint_ge(p.reports, 1);
-    ck_assert_uint_le(p.reports, 2);
-    ck_assert_uint_eq(p.last_done, 1);
+    progress_log_check(&p);
+    ck_assert_uint_le(p.count, 2);
     for (int k = 0; k < OUT_I * OUT_J; k++)
         tiling_free(&inner[k]);
     wq_pool_destroy(pool);

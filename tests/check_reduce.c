@@ -1,10 +1,12 @@
 /* check_reduce.c - wq_reduce: bitwise identical results on every pool size
  * and run, partials joined in index order (a non-commutative combine detects
- * any out-of-order join), pieces, alignment, large partials, errors. */
+ * any out-of-order join), pieces, alignment, large partials, errors (the
+ * cases shared with wq_scan are folding.c's). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "folding.h"
 #include "span.h"
 #include "suites.h"
 #include "util.h"
@@ -115,26 +117,35 @@ START_TEST(reduce_joins_in_index_order)
 }
 END_TEST
 
-/* n = 0 gives the identity and folds nothing. */
-static int fold_never(void *ctx, size_t b, size_t e, void *p)
+/* wq_reduce as the shared cases of folding.h call it. */
+static int reduce_call(wq_pool *pool, size_t n, size_t chunk,
+                       const wq_scanner *sc, void *ctx, void *out)
 {
-    (void)ctx;
-    (void)b;
-    (void)e;
-    (void)p;
-    ck_abort_msg("fold called on an empty range");
-    return 0;
+    if (!sc)
+        return wq_reduce(pool, n, chunk, NULL, ctx, out);
+    const wq_reducer r = {sc->size, sc->init, sc->fold, sc->combine};
+    return wq_reduce(pool, n, chunk, &r, ctx, out);
 }
 
+static const struct folding reduce_folding = {reduce_call, 0, 0};
+
+/* n = 0 gives the identity and folds nothing. */
 START_TEST(reduce_empty_range_is_identity)
 {
-    wq_pool *pool = grid_pool(_i);
-    static const wq_reducer r = {sizeof(double), sum_init, fold_never,
-                                 sum_combine};
-    double x = 42.0;
-    ck_assert_int_eq(wq_reduce(pool, 0, 0, &r, NULL, &x), 0);
-    ck_assert(x == 0.0);
-    grid_release(pool);
+    folding_on_grid(&reduce_folding, _i, folding_empty_range);
+}
+END_TEST
+
+START_TEST(reduce_bad_arguments)
+{
+    folding_on_grid(&reduce_folding, _i, folding_bad_arguments);
+}
+END_TEST
+
+/* A partial too large to allocate is ENOMEM, and nothing runs. */
+START_TEST(reduce_huge_partial_is_enomem)
+{
+    folding_on_grid(&reduce_folding, _i, folding_huge_partial);
 }
 END_TEST
 
@@ -233,30 +244,13 @@ START_TEST(reduce_error_returns_value)
 }
 END_TEST
 
-static int fold_fail_once(void *ctx, size_t b, size_t e, void *p)
-{
-    (void)e;
-    (void)p;
-    return failing_once_call(ctx, b);
-}
-
 /* Once a fold has failed, no thread folds again, not even the next leaf of
  * the block it is folding (2003 leaves of one item make 501 blocks of 4
  * leaves). */
 START_TEST(reduce_error_stops_every_thread)
 {
     wq_pool *pool = grid_pool(_i);
-    enum { N = 2003 };
-    static const size_t at[] = FAILING_AT(N);
-    static const wq_reducer r = {sizeof(double), sum_init, fold_fail_once,
-                                 sum_combine};
-    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
-        struct failing_once f;
-        double x;
-        failing_once_init(&f, at[k], pool);
-        ck_assert_int_eq(wq_reduce(pool, N, 1, &r, &f, &x), 42);
-        failing_once_check(&f, N);
-    }
+    folding_error_stops_every_thread(&reduce_folding, pool, 0, 0);
     grid_release(pool);
 }
 END_TEST
@@ -269,6 +263,8 @@ Suite *suite_reduce(void)
         {"sum_is_correct", reduce_sum_is_correct, 1},
         {"joins_in_index_order", reduce_joins_in_index_order, 1},
         {"empty_range_identity", reduce_empty_range_is_identity, 1},
+        {"bad_arguments", reduce_bad_arguments, 1},
+        {"huge_partial_enomem", reduce_huge_partial_is_enomem, 1},
         {"partials_aligned", reduce_partials_aligned, 1},
         {"large_partial", reduce_large_partial, 1},
         {"error", reduce_error_returns_value, 1},

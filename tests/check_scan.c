@@ -1,91 +1,22 @@
-/* check_scan.c - wq_scan: outputs and totals bitwise identical on every pool
- * size and run, the total bitwise wq_reduce's, exact integer prefixes, each
- * piece's prefix covering exactly [0, begin) (a non-commutative combine),
- * empty ranges, errors, stops, nesting, several callers, progress and the
- * denormal flag. */
+/* check_scan.c - wq_scan's outputs and totals: bitwise identical on every
+ * pool size and run, the total bitwise wq_reduce's and the plan's tree's,
+ * exact integer prefixes, each piece's prefix covering exactly [0, begin)
+ * (a non-commutative combine), empty ranges, nesting, several callers and
+ * the denormal flag.  Its errors, stops and progress reports are
+ * check_scan_errors.c's. */
 #ifdef HAVE_CONFIG_H
-#include "config.h" /* before util.h: whether valgrind's header is here */
+#include "config.h"
 #endif
-#include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "callers.h"
 #include "plan.h" /* wq__scan_wave */
+#include "scan.h"
 #include "span.h"
 #include "suites.h"
-#include "sum.h"
-#include "util.h"
 
-/* ------------------------------------------------ a floating-point sum -- */
-
-/* The running sums of sum.h's terms (whose bits change with the order of
- * the additions) as outputs, or (out NULL) a fingerprint of them: the XOR
- * of a hash of (index, output bits), which any change of one output bit
- * changes and which does not depend on the order the pieces ran in. */
-struct sums {
-    double *out;
-    _Atomic uint64_t print;
-};
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x94d049bb133111ebu;
-    return x ^ (x >> 29);
-}
-
-static int sum_scan(void *ctx, size_t begin, size_t end, void *p)
-{
-    struct sums *s = ctx;
-    double run = *(double *)p;
-    uint64_t print = 0;
-    for (size_t i = begin; i < end; i++) {
-        run += sum_term(i);
-        if (s->out)
-            s->out[i] = run;
-        else {
-            uint64_t bits;
-            memcpy(&bits, &run, sizeof bits);
-            print ^= mix(bits ^ mix(i));
-        }
-    }
-    if (!s->out)
-        atomic_fetch_xor(&s->print, print);
-    *(double *)p = run;
-    return 0;
-}
-
-static const wq_scanner sum_scanner = {sizeof(double), sum_init, sum_fold,
-                                       sum_combine, sum_scan};
-
-static int same_bits(double a, double b)
-{
-    return memcmp(&a, &b, sizeof a) == 0;
-}
-
-/* One scan into out (or a fingerprint); *total unless total is NULL. */
-static uint64_t scan_sum(wq_pool *pool, size_t n, size_t chunk, double *out,
-                         double *total)
-{
-    struct sums s = {.out = out};
-    atomic_init(&s.print, 0);
-    if (total)
-        memset(total, 0xa5, sizeof *total);
-    ck_assert_int_eq(wq_scan(pool, n, chunk, &sum_scanner, &s, total), 0);
-    return atomic_load(&s.print);
-}
-
-static wq_pool *pool_of(unsigned threads)
-{
-    wq_pool *pool;
-    wq_options opt = {0};
-    opt.threads = threads;
-    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
-    return pool;
-}
+/* --------------------------------------------------- bitwise identical -- */
 
 /* Every output and the total: the same bits on pools of 1 to 8 threads and
  * the default pool, run after run, with and without a total; the total is
@@ -272,46 +203,6 @@ END_TEST
 
 /* ------------------------------------------------ exact integer prefix -- */
 
-static uint64_t value(size_t i)
-{
-    return (uint64_t)(i * 7919 % 1009);
-}
-
-static void u64_init(void *ctx, void *p)
-{
-    (void)ctx;
-    *(uint64_t *)p = 0;
-}
-
-static int u64_fold(void *ctx, size_t begin, size_t end, void *p)
-{
-    (void)ctx;
-    for (size_t i = begin; i < end; i++)
-        *(uint64_t *)p += value(i);
-    return 0;
-}
-
-static void u64_combine(void *ctx, void *p, const void *o)
-{
-    (void)ctx;
-    *(uint64_t *)p += *(const uint64_t *)o;
-}
-
-/* Exclusive: out[i] is the sum before i. */
-static int u64_scan(void *ctx, size_t begin, size_t end, void *p)
-{
-    uint64_t *out = ctx, run = *(uint64_t *)p;
-    for (size_t i = begin; i < end; i++) {
-        out[i] = run;
-        run += value(i);
-    }
-    *(uint64_t *)p = run;
-    return 0;
-}
-
-static const wq_scanner u64_scanner = {sizeof(uint64_t), u64_init, u64_fold,
-                                       u64_combine, u64_scan};
-
 START_TEST(scan_exact_integer_prefix)
 {
     wq_pool *pool = grid_pool(_i);
@@ -401,253 +292,9 @@ END_TEST
 
 /* --------------------------------------------------------- empty range -- */
 
-static int block_never(void *ctx, size_t b, size_t e, void *p)
-{
-    (void)ctx;
-    (void)b;
-    (void)e;
-    (void)p;
-    ck_abort_msg("fold or scan called on an empty range");
-    return 0;
-}
-
-static void combine_never(void *ctx, void *p, const void *o)
-{
-    (void)ctx;
-    (void)p;
-    (void)o;
-    ck_abort_msg("combine called on an empty range");
-}
-
 START_TEST(scan_empty_range_is_identity)
 {
-    wq_pool *pool = grid_pool(_i);
-    static const wq_scanner sc = {sizeof(double), sum_init, block_never,
-                                  combine_never, block_never};
-    double x = 42.0;
-    ck_assert_int_eq(wq_scan(pool, 0, 0, &sc, NULL, &x), 0);
-    ck_assert(x == 0.0);
-    ck_assert_int_eq(wq_scan(pool, 0, 5, &sc, NULL, NULL), 0);
-    grid_release(pool);
-}
-END_TEST
-
-/* -------------------------------------------------------------- errors -- */
-
-static void init_never(void *ctx, void *p)
-{
-    (void)ctx;
-    (void)p;
-    ck_abort_msg("init called by a call that failed");
-}
-
-START_TEST(scan_bad_arguments)
-{
-    wq_pool *pool = grid_pool(_i);
-    const wq_scanner ok = {sizeof(double), init_never, block_never,
-                           combine_never, block_never};
-    wq_scanner bad[5] = {ok, ok, ok, ok, ok};
-    bad[0].size = 0;
-    bad[1].init = NULL;
-    bad[2].fold = NULL;
-    bad[3].combine = NULL;
-    bad[4].scan = NULL;
-    double x;
-    static const size_t ns[] = {0, 1, 1000};
-    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++) {
-        ck_assert_int_eq(wq_scan(pool, ns[a], 0, NULL, NULL, &x), EINVAL);
-        for (int k = 0; k < 5; k++) {
-            ck_assert_int_eq(wq_scan(pool, ns[a], 0, &bad[k], NULL, &x),
-                             EINVAL);
-            ck_assert_int_eq(wq_scan(pool, ns[a], 7, &bad[k], NULL, NULL),
-                             EINVAL);
-        }
-    }
-    grid_release(pool);
-}
-END_TEST
-
-/* A partial too large to allocate is ENOMEM, and nothing runs. */
-START_TEST(scan_huge_partial_is_enomem)
-{
-    wq_pool *pool = grid_pool(_i);
-    const wq_scanner sc = {SIZE_MAX / 4, init_never, block_never,
-                           combine_never, block_never};
-    ck_assert_int_eq(wq_scan(pool, 100, 0, &sc, NULL, NULL), ENOMEM);
-    grid_release(pool);
-}
-END_TEST
-
-/* -------------------------------------------------- a callback's value -- */
-
-struct fail_at {
-    size_t at;
-    int in_scan; /* fail in scan, else in fold */
-};
-
-static int fail_fold(void *ctx, size_t b, size_t e, void *p)
-{
-    const struct fail_at *f = ctx;
-    (void)p;
-    return !f->in_scan && b <= f->at && f->at < e ? 13 : 0;
-}
-
-static int fail_scan(void *ctx, size_t b, size_t e, void *p)
-{
-    const struct fail_at *f = ctx;
-    (void)p;
-    return f->in_scan && b <= f->at && f->at < e ? 14 : 0;
-}
-
-START_TEST(scan_error_returns_value)
-{
-    wq_pool *pool = grid_pool(_i);
-    static const wq_scanner sc = {sizeof(double), sum_init, fail_fold,
-                                  sum_combine, fail_scan};
-    static const size_t at[] = {0, 1, 4000, 9999};
-    static const size_t chunks[] = {0, 1, 100};
-    double x;
-    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
-        /* Block 0 is scanned, never folded; without a total the last is
-         * not folded either. */
-        wq_plan plan;
-        size_t begin0, end0, begin_last, end_last;
-        ck_assert_int_eq(wq_plan_init(&plan, 10000, chunks[c], sizeof x), 0);
-        ck_assert_int_eq(wq_plan_block(&plan, 0, &begin0, &end0), 0);
-        ck_assert_int_eq(wq_plan_block(&plan, plan.blocks - 1, &begin_last,
-                                       &end_last),
-                         0);
-        for (size_t a = 0; a < sizeof at / sizeof *at; a++)
-            for (int in_scan = 0; in_scan < 2; in_scan++) {
-                struct fail_at f = {at[a], in_scan};
-                int want = in_scan ? 14 : at[a] >= end0 ? 13 : 0;
-                ck_assert_int_eq(wq_scan(pool, 10000, chunks[c], &sc, &f, &x),
-                                 want);
-                ck_assert_int_eq(wq_scan(pool, 10000, chunks[c], &sc, &f,
-                                         NULL),
-                                 in_scan || at[a] < begin_last ? want : 0);
-            }
-    }
-    /* Still usable. */
-    double out[100], total, ref;
-    scan_sum(pool, 100, 0, out, &total);
-    scan_sum(NULL, 100, 0, out, &ref);
-    ck_assert(same_bits(total, ref));
-    grid_release(pool);
-}
-END_TEST
-
-static int fold_fail_once(void *ctx, size_t b, size_t e, void *p)
-{
-    (void)e;
-    (void)p;
-    return failing_once_call(ctx, b);
-}
-
-static int scan_fail_once(void *ctx, size_t b, size_t e, void *p)
-{
-    (void)e;
-    (void)p;
-    return failing_once_call(ctx, b);
-}
-
-/* Once fold or scan has failed, no thread starts another piece. */
-START_TEST(scan_error_stops_every_thread)
-{
-    wq_pool *pool = grid_pool(_i);
-    enum { N = 2003 };
-    static const size_t at[] = FAILING_AT(N);
-    static const wq_scanner in_fold = {sizeof(double), sum_init,
-                                       fold_fail_once, sum_combine, sum_fold};
-    static const wq_scanner in_scan = {sizeof(double), sum_init, sum_fold,
-                                       sum_combine, scan_fail_once};
-    for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
-        struct failing_once f;
-        double x;
-        if (at[k] >= 4) { /* block 0 (4 leaves) is never folded */
-            failing_once_init(&f, at[k], pool);
-            ck_assert_int_eq(wq_scan(pool, N, 1, &in_fold, &f, &x), 42);
-            failing_once_check(&f, N);
-        }
-        failing_once_init(&f, at[k], pool);
-        ck_assert_int_eq(wq_scan(pool, N, 1, &in_scan, &f, NULL), 42);
-        failing_once_check(&f, N);
-    }
-    grid_release(pool);
-}
-END_TEST
-
-/* A failure in a later wave: that wave's pass 1 (failing fold) or pass 3
- * (failing scan) is its last, no later wave runs, and every earlier wave
- * scanned all its blocks. */
-struct wave_fail {
-    size_t at;   /* the failing item */
-    int in_scan; /* fail in scan, else in fold */
-    _Atomic size_t fold_last, scan_last, scanned; /* last piece ends, items */
-};
-
-static void atomic_max(_Atomic size_t *x, size_t v)
-{
-    size_t old = atomic_load(x);
-    while (old < v && !atomic_compare_exchange_weak(x, &old, v))
-        ;
-}
-
-static int wave_fail_fold(void *ctx, size_t b, size_t e, void *p)
-{
-    struct wave_fail *f = ctx;
-    (void)p;
-    atomic_max(&f->fold_last, e);
-    return !f->in_scan && b <= f->at && f->at < e ? 13 : 0;
-}
-
-static int wave_fail_scan(void *ctx, size_t b, size_t e, void *p)
-{
-    struct wave_fail *f = ctx;
-    (void)p;
-    atomic_max(&f->scan_last, e);
-    atomic_fetch_add(&f->scanned, e - b);
-    return f->in_scan && b <= f->at && f->at < e ? 14 : 0;
-}
-
-START_TEST(scan_waves_error_stops_later_waves)
-{
-    static const wq_scanner sc = {sizeof(double), sum_init, wave_fail_fold,
-                                  sum_combine, wave_fail_scan};
-    static const unsigned threads[] = {1, 2, 3};
-    const size_t n = 16793605;
-    wq_plan plan;
-    ck_assert_int_eq(wq_plan_init(&plan, n, 0, sizeof(double)), 0);
-    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
-        wq_pool *pool = pool_of(threads[t]);
-        size_t wave = wq__scan_wave(&plan, threads[t]);
-        ck_assert_uint_lt(wave, plan.blocks / 4);
-        /* The third wave's blocks [w0, w1), failing in a block inside. */
-        size_t w0 = 2 * wave, w1 = 3 * wave, begin0, end1, x;
-        ck_assert_int_eq(wq_plan_block(&plan, w0, &begin0, &x), 0);
-        ck_assert_int_eq(wq_plan_block(&plan, w1 - 1, &x, &end1), 0);
-        for (int in_scan = 0; in_scan < 2; in_scan++)
-            for (int with_total = 0; with_total < 2; with_total++) {
-                struct wave_fail f = {.at = begin0 + (end1 - begin0) / 2 + 1,
-                                      .in_scan = in_scan};
-                atomic_init(&f.fold_last, 0);
-                atomic_init(&f.scan_last, 0);
-                atomic_init(&f.scanned, 0);
-                double total;
-                ck_assert_int_eq(wq_scan(pool, n, 0, &sc, &f,
-                                         with_total ? &total : NULL),
-                                 in_scan ? 14 : 13);
-                ck_assert_uint_le(atomic_load(&f.fold_last), end1);
-                ck_assert_uint_le(atomic_load(&f.scan_last),
-                                  in_scan ? end1 : begin0);
-                /* Earlier waves complete; a failing fold leaves no output
-                 * of its wave written. */
-                ck_assert_uint_ge(atomic_load(&f.scanned), begin0);
-                if (!in_scan)
-                    ck_assert_uint_eq(atomic_load(&f.scanned), begin0);
-            }
-        wq_pool_destroy(pool);
-    }
+    folding_on_grid(&scan_folding, _i, folding_empty_range);
 }
 END_TEST
 
@@ -758,111 +405,7 @@ START_TEST(scan_several_callers)
 }
 END_TEST
 
-/* ---------------------------------------------------- progress, flags -- */
-
-struct reports {
-    pthread_t caller;
-    int off_caller, backwards, wrong_total;
-    size_t count, last_done, n;
-};
-
-static void on_progress(void *arg, size_t done, size_t total)
-{
-    struct reports *r = arg;
-    if (!pthread_equal(pthread_self(), r->caller))
-        r->off_caller = 1;
-    if (done < r->last_done)
-        r->backwards = 1;
-    if (total != r->n || done > total)
-        r->wrong_total = 1;
-    r->last_done = done;
-    r->count++;
-}
-
-/* A pool of `threads` reporting into r every millisecond. */
-static wq_pool *reporting_pool(struct reports *r, unsigned threads)
-{
-    wq_options opt = {0};
-    opt.threads = threads;
-    opt.on_progress = on_progress;
-    opt.progress_arg = r;
-    opt.progress_ms = 1;
-    wq_pool *pool;
-    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
-    return pool;
-}
-
-/* A finished scan's reports: some, on the caller, out of n, never
- * backwards, the last at n. */
-static void reports_check(const struct reports *r)
-{
-    ck_assert_uint_ge(r->count, 1);
-    ck_assert_int_eq(r->off_caller, 0);
-    ck_assert_int_eq(r->backwards, 0);
-    ck_assert_int_eq(r->wrong_total, 0);
-    ck_assert_uint_eq(r->last_done, r->n);
-}
-
-static int slow_scan(void *ctx, size_t b, size_t e, void *p)
-{
-    usleep(200);
-    return u64_scan(ctx, b, e, p);
-}
-
-/* Reports on the caller, out of n, never backwards, ending at n; the
- * final one comes for a plan of one block too. */
-START_TEST(scan_progress)
-{
-    static const wq_scanner sc = {sizeof(uint64_t), u64_init, u64_fold,
-                                  u64_combine, slow_scan};
-    static const size_t ns[] = {1, 7, 400};
-    static const size_t chunks[] = {0, 1, 10};
-    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
-        for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
-            struct reports r = {.caller = pthread_self(), .n = ns[a]};
-            wq_pool *pool = reporting_pool(&r, grid_threads[_i]);
-            uint64_t out[400], total;
-            ck_assert_int_eq(wq_scan(pool, ns[a], chunks[c], &sc, out, &total),
-                             0);
-            reports_check(&r);
-            /* A failed scan makes no final report. */
-            size_t before = r.count;
-            struct fail_at f = {ns[a] - 1, 1};
-            static const wq_scanner failing = {sizeof(double), sum_init,
-                                               fail_fold, sum_combine,
-                                               fail_scan};
-            ck_assert_int_eq(wq_scan(pool, ns[a], chunks[c], &failing, &f,
-                                     NULL),
-                             14);
-            ck_assert(r.count == before || r.last_done < ns[a]);
-            wq_pool_destroy(pool);
-        }
-}
-END_TEST
-
-/* Past 512 blocks, in waves: reports still out of n, never backwards,
- * ending at n, and at most one an interval across the waves (a wave's end
- * is no final report). */
-START_TEST(scan_progress_across_waves)
-{
-    static const wq_scanner sc = {sizeof(double), sum_init, fail_fold,
-                                  sum_combine, fail_scan};
-    const size_t n = 16793605;
-    wq_plan plan;
-    ck_assert_int_eq(wq_plan_init(&plan, n, 0, sizeof(double)), 0);
-    struct reports r = {.caller = pthread_self(), .n = n};
-    wq_pool *pool = reporting_pool(&r, grid_threads[_i]);
-    ck_assert_uint_lt(wq__scan_wave(&plan, wq_pool_size(pool)), plan.blocks);
-    struct fail_at f = {SIZE_MAX, 0}; /* fails nowhere */
-    double start = wq_now();
-    ck_assert_int_eq(wq_scan(pool, n, 0, &sc, &f, NULL), 0);
-    double ms = (wq_now() - start) * 1e3;
-    reports_check(&r);
-    ck_assert_msg((double)r.count <= ms + 2, "%zu reports in %.3f ms",
-                  r.count, ms);
-    wq_pool_destroy(pool);
-}
-END_TEST
+/* --------------------------------------------------------------- flags -- */
 
 #if defined(__x86_64__) || defined(__aarch64__)
 static int denormal_fold(void *ctx, size_t b, size_t e, void *p)
@@ -919,17 +462,9 @@ Suite *suite_scan(void)
         {"piece_prefix_covers_before_it", scan_piece_prefix_covers_before_it,
          1},
         {"empty_range_identity", scan_empty_range_is_identity, 1},
-        {"bad_arguments", scan_bad_arguments, 1},
-        {"huge_partial_enomem", scan_huge_partial_is_enomem, 1},
-        {"error", scan_error_returns_value, 1},
-        {"error_stops_every_thread", scan_error_stops_every_thread, 1},
-        {"waves_error_stops_later_waves", scan_waves_error_stops_later_waves,
-         0},
         {"nested_in_for", scan_nested_in_for, 1},
         {"nested_in_scan", scan_nested_in_scan, 1},
         {"several_callers", scan_several_callers, 1},
-        {"progress", scan_progress, 1},
-        {"progress_across_waves", scan_progress_across_waves, 1},
 #if defined(__x86_64__) || defined(__aarch64__)
         {"flush_denormals", scan_flush_denormals, 0},
 #endif

@@ -12,6 +12,9 @@ tests_check_wq_SOURCES += tests/check_plan.c tests/check_handout.c tests/sum.h \
 tests_check_wq_SOURCES += tests/check_nd.c
 # Several outside threads calling at once, for the suites that need them.
 tests_check_wq_SOURCES += tests/callers.c tests/callers.h
+# wq_scan's second suite, and the cases it shares with wq_reduce's.
+tests_check_wq_SOURCES += tests/check_scan_errors.c tests/scan.h \
+	tests/folding.c tests/folding.h
 endif
 
 # The fault hook's own file, and the test that walks every failure point.

@@ -42,6 +42,7 @@ int main(void)
     srunner_add_suite(sr, suite_handout());
     srunner_add_suite(sr, suite_scan());
     srunner_add_suite(sr, suite_nd());
+    srunner_add_suite(sr, suite_scanerrors());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

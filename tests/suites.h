@@ -20,5 +20,6 @@ Suite *suite_plan(void);
 Suite *suite_handout(void);
 Suite *suite_scan(void);
 Suite *suite_nd(void);
+Suite *suite_scanerrors(void);
 
 #endif

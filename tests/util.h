@@ -6,6 +6,7 @@
 #define WQ_TEST_UTIL_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -230,6 +231,59 @@ static inline void waiting_piece_check(struct waiting_piece *w)
 /* Where the waiting index falls: the first, inside each thread's lane, the
  * last. */
 #define WAITING_AT(n) {0, 1, (n) / 3, (n) / 2 + 1, (n) - 2, (n) - 1}
+
+/* A pool's progress reports, as the loops' progress properties need them:
+ * every report on the calling thread, done never going back and never past
+ * total, total always the one expected.  on_progress runs only on the
+ * caller (checked), so plain fields suffice. */
+struct progress_log {
+    pthread_t caller;
+    size_t total; /* what every report's total must be */
+    int off_caller, backwards, other_total;
+    size_t count, last_done, last_total;
+};
+
+static inline void progress_log_report(void *arg, size_t done, size_t total)
+{
+    struct progress_log *p = arg;
+    if (!pthread_equal(pthread_self(), p->caller))
+        p->off_caller = 1;
+    if (p->count && done < p->last_done)
+        p->backwards = 1;
+    if (total != p->total || done > total)
+        p->other_total = 1;
+    p->count++;
+    p->last_done = done;
+    p->last_total = total;
+}
+
+/* A pool of `threads` (0: the default size) reporting into p every
+ * millisecond, to the calling thread; p->total is set by the test. */
+static inline wq_pool *progress_log_pool(struct progress_log *p,
+                                         unsigned threads)
+{
+    *p = (struct progress_log){.caller = pthread_self()};
+    wq_options opt = {0};
+    opt.threads = threads;
+    opt.on_progress = progress_log_report;
+    opt.progress_arg = p;
+    opt.progress_ms = 1;
+    wq_pool *pool;
+    ck_assert_int_eq(wq_pool_create(&pool, &opt), 0);
+    return pool;
+}
+
+/* A finished loop's reports: at least one, each of them as above, the last
+ * at done == total. */
+static inline void progress_log_check(const struct progress_log *p)
+{
+    ck_assert_uint_ge(p->count, 1);
+    ck_assert_int_eq(p->off_caller, 0);
+    ck_assert_int_eq(p->backwards, 0);
+    ck_assert_int_eq(p->other_total, 0);
+    ck_assert_uint_eq(p->last_done, p->total);
+    ck_assert_uint_eq(p->last_total, p->total);
+}
 
 /* A suite of test cases, each with a timeout; a grid case runs once per pool
  * of the grid (its _i indexes grid_threads), the others once. */
