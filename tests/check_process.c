@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,8 +353,7 @@ static void check_signals_avoid_workers(wq_pool *pool)
      * it runs one thread at a time and queues process-directed signals
      * itself, and was seen to leave one pending for over 10 s while the
      * catcher waited.  The native, TSan and ASan builds run this check. */
-    const char *preload = getenv("LD_PRELOAD");
-    if (preload && strstr(preload, "vgpreload"))
+    if (RUNNING_ON_VALGRIND)
         return;
     struct sigaction sa = {.sa_handler = on_usr1}, old;
     sigemptyset(&sa.sa_mask);

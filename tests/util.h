@@ -5,6 +5,9 @@
 #ifndef WQ_TEST_UTIL_H
 #define WQ_TEST_UTIL_H
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_VALGRIND_VALGRIND_H, below */
+#endif
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,8 +35,10 @@
 #define CHILD_THREADS (UNDER_TSAN ? 1u : 3u)
 
 /* Valgrind runs one thread of a process at a time; tests that need two
- * threads running at once skip there.  (config.h, included first by every
- * suite, says whether its header is installed.) */
+ * threads running at once skip there, and the slowest grid points too.
+ * config.h, included above for every suite that includes this header,
+ * says whether valgrind's header is installed; without it
+ * RUNNING_ON_VALGRIND is 0. */
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
 #else
