@@ -48,6 +48,9 @@ typedef double (*bench_scan_fn)(void *ctx, size_t begin, size_t end,
 typedef void (*bench_tile_fn)(void *ctx, size_t i0, size_t i1, size_t j0,
                               size_t j1);
 
+/* A runtime under test.  Backends name the fields they set (designated
+ * initialisers), so a field added here leaves the others in place and is
+ * NULL, its documented default, in every backend that does not set it. */
 struct backend {
     const char *name; /* the impl column of the results */
     /* Make ready a team of `threads` threads, the caller included, and let

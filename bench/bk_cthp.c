@@ -81,8 +81,12 @@ static double cthp_sum(size_t n, size_t chunk, bench_sum_fn term, void *ctx)
 }
 
 /* No 2-D loop: bench_for_2d runs bands of rows through cthp_for. */
-static const struct backend cthpool = {"cthpool", cthp_start, cthp_stop,
-                                       cthp_for,  cthp_sum,   NULL, NULL,
-                                       NULL,      NULL};
+static const struct backend cthpool = {
+    .name = "cthpool",
+    .start = cthp_start,
+    .stop = cthp_stop,
+    .pfor = cthp_for,
+    .psum = cthp_sum,
+};
 
 const struct backend *const bench_backends[] = {&cthpool, NULL};

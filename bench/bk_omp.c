@@ -162,9 +162,15 @@ static void run_tile(size_t ni, size_t nj, size_t ti, size_t tj, size_t a,
                 run_tile(ni, nj, ti, tj, a, b, body, ctx);                   \
     }                                                                        \
     static const struct backend kind##_backend = {                           \
-        RUNTIME "-" #kind, omp_start, omp_stop,   kind##_for,                \
-        kind##_sum,        kind##_reps, NULL,     scan,                      \
-        kind##_for_2d};
+        .name = RUNTIME "-" #kind,                                           \
+        .start = omp_start,                                                  \
+        .stop = omp_stop,                                                    \
+        .pfor = kind##_for,                                                  \
+        .psum = kind##_sum,                                                  \
+        .pfor_reps = kind##_reps,                                            \
+        .pscan = scan,                                                       \
+        .pfor_2d = kind##_for_2d,                                            \
+    };
 
 static int omp_start(unsigned threads)
 {

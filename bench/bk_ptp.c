@@ -138,11 +138,21 @@ static void ptp_for_2d(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
                                        tile ? tile : nj, 0);
 }
 
-static const struct backend ptp_1d = {"ptp-1d", ptp_start, ptp_stop, one_for,
-                                      one_sum,  NULL,      NULL,     NULL,
-                                      ptp_for_2d};
-static const struct backend ptp_tile = {"ptp-tile", ptp_start, ptp_stop,
-                                        tile_for,   tile_sum,  NULL, NULL,
-                                        NULL,       ptp_for_2d};
+static const struct backend ptp_1d = {
+    .name = "ptp-1d",
+    .start = ptp_start,
+    .stop = ptp_stop,
+    .pfor = one_for,
+    .psum = one_sum,
+    .pfor_2d = ptp_for_2d,
+};
+static const struct backend ptp_tile = {
+    .name = "ptp-tile",
+    .start = ptp_start,
+    .stop = ptp_stop,
+    .pfor = tile_for,
+    .psum = tile_sum,
+    .pfor_2d = ptp_for_2d,
+};
 
 const struct backend *const bench_backends[] = {&ptp_1d, &ptp_tile, NULL};

@@ -165,15 +165,41 @@ void tbb_scan(size_t n, size_t chunk, bench_sum_fn sum, bench_scan_fn scan,
     });
 }
 
-const backend tbb_auto = {"tbb",          tbb_start, tbb_stop, tbb_for<false>,
-                          tbb_sum<false>, nullptr,   nullptr,  tbb_scan,
-                          tbb_for_2d<false>};
-const backend tbb_static = {"tbb-static",     tbb_start,     tbb_stop,
-                            tbb_for<true>,    tbb_sum<true>, nullptr,
-                            nullptr,          nullptr,       tbb_for_2d<true>};
-const backend tbb_det = {"tbb-det", tbb_start, tbb_stop, tbb_for<false>,
-                         det_sum,   nullptr,   nullptr,  nullptr,
-                         tbb_for_2d<false>};
+/* In struct backend's order, each field named: C++17, this file's
+ * standard, has no designated initialisers (C++20 does). */
+const backend tbb_auto = {
+    "tbb",             /* name */
+    tbb_start,         /* start */
+    tbb_stop,          /* stop */
+    tbb_for<false>,    /* pfor */
+    tbb_sum<false>,    /* psum */
+    nullptr,           /* pfor_reps */
+    nullptr,           /* pmap */
+    tbb_scan,          /* pscan */
+    tbb_for_2d<false>, /* pfor_2d */
+};
+const backend tbb_static = {
+    "tbb-static",     /* name */
+    tbb_start,        /* start */
+    tbb_stop,         /* stop */
+    tbb_for<true>,    /* pfor */
+    tbb_sum<true>,    /* psum */
+    nullptr,          /* pfor_reps */
+    nullptr,          /* pmap */
+    nullptr,          /* pscan */
+    tbb_for_2d<true>, /* pfor_2d */
+};
+const backend tbb_det = {
+    "tbb-det",         /* name */
+    tbb_start,         /* start */
+    tbb_stop,          /* stop */
+    tbb_for<false>,    /* pfor */
+    det_sum,           /* psum */
+    nullptr,           /* pfor_reps */
+    nullptr,           /* pmap */
+    nullptr,           /* pscan */
+    tbb_for_2d<false>, /* pfor_2d */
+};
 
 } // namespace
 

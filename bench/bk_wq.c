@@ -49,8 +49,14 @@ static void serial_for_2d(size_t ni, size_t nj, size_t tile,
 }
 
 static const struct backend serial = {
-    "serial",   serial_start, serial_stop, serial_for, serial_sum, NULL, NULL,
-    serial_scan, serial_for_2d};
+    .name = "serial",
+    .start = serial_start,
+    .stop = serial_stop,
+    .pfor = serial_for,
+    .psum = serial_sum,
+    .pscan = serial_scan,
+    .pfor_2d = serial_for_2d,
+};
 
 /* ----------------------------------------------------------------- wq -- */
 
@@ -165,9 +171,16 @@ static void wq_pfor_2d(size_t ni, size_t nj, size_t tile, bench_tile_fn body,
     wq_for_2d(pool, ni, nj, tile, tile, tile_piece, &c);
 }
 
-static const struct backend wq = {"wq",    wq_start, wq_stop, wq_pfor,
-                                  wq_psum, NULL,     wq_pmap, wq_pscan,
-                                  wq_pfor_2d};
+static const struct backend wq = {
+    .name = "wq",
+    .start = wq_start,
+    .stop = wq_stop,
+    .pfor = wq_pfor,
+    .psum = wq_psum,
+    .pmap = wq_pmap,
+    .pscan = wq_pscan,
+    .pfor_2d = wq_pfor_2d,
+};
 
 /* Each piece adds its sum to one shared total: the order of the additions
  * is whatever order pieces finish in, as with OpenMP's reduction clause. */
@@ -192,8 +205,14 @@ static double unordered_psum(size_t n, size_t chunk, bench_sum_fn term,
 }
 
 static const struct backend unordered = {
-    "wq-unordered", wq_start, wq_stop, wq_pfor, unordered_psum, NULL, wq_pmap,
-    NULL,           wq_pfor_2d};
+    .name = "wq-unordered",
+    .start = wq_start,
+    .stop = wq_stop,
+    .pfor = wq_pfor,
+    .psum = unordered_psum,
+    .pmap = wq_pmap,
+    .pfor_2d = wq_pfor_2d,
+};
 
 const struct backend *const bench_backends[] = {&serial, &wq, &unordered,
                                                 NULL};
