@@ -38,11 +38,11 @@ configure_in() { # configure_in DIR ARGS...: a quiet configure in DIR
     --disable-shared "$@")
 }
 
-tsan_clang() {
+tsan_clang() { # the options as .ci/run's gcc build has them, and why
   configure_in build-tsan-clang CC=clang \
     CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
   (cd build-tsan-clang && make -j"$jobs" &&
-    TSAN_OPTIONS="die_after_fork=0 halt_on_error=1" \
+    TSAN_OPTIONS="die_after_fork=0 halt_on_error=1 atexit_sleep_ms=0" \
     CK_TIMEOUT_MULTIPLIER=4 make -j"$jobs" check) ||
     { summary build-tsan-clang/tests/check_wq.log; exit 1; }
   summary build-tsan-clang/tests/check_wq.log

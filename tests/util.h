@@ -32,6 +32,16 @@
 #ifndef UNDER_TSAN
 #define UNDER_TSAN 0
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
 #define CHILD_THREADS (UNDER_TSAN ? 1u : 3u)
 
 /* Valgrind runs one thread of a process at a time; tests that need two
@@ -44,6 +54,12 @@
 #else
 #define RUNNING_ON_VALGRIND 0
 #endif
+
+/* Under a sanitizer or valgrind every memory access costs many times its
+ * native price: the few cases of tens of millions of items run on fewer
+ * pool sizes there (each suite says which), the rest of the grid as
+ * everywhere. */
+#define UNDER_CHECKER (UNDER_TSAN || UNDER_ASAN || RUNNING_ON_VALGRIND)
 
 /* The pool sizes of the grid; 0 stands for the default pool (NULL). */
 static const unsigned grid_threads[] = {1, 2, 3, 8, 0};
