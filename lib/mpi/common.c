@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -111,8 +112,36 @@ static int wq_mpi__make(void)
     return rc;
 }
 
-int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a)
+/* wq_mpi__agree up to WQ_MPI__GATHERED ranks: every rank reads the same
+ * values, so every rank reaches the same verdict. */
+static int wq_mpi__agree_gathered(MPI_Comm comm, int size,
+                                  struct wq_mpi__agree *a)
 {
+    enum { N = WQ_MPI__SAME + 2 };
+    uint64_t v[N], all[WQ_MPI__GATHERED * N];
+    memcpy(v, a->same, sizeof a->same);
+    v[WQ_MPI__SAME] = a->error;
+    v[WQ_MPI__SAME + 1] = a->threads;
+    if (MPI_Allgather(v, N, MPI_UINT64_T, all, N, MPI_UINT64_T, comm) !=
+        MPI_SUCCESS)
+        return EIO;
+    int same = 1;
+    for (int k = 0; k < size; k++) {
+        const uint64_t *w = all + k * N;
+        same &= !memcmp(w, all, sizeof a->same);
+        if (w[WQ_MPI__SAME] > a->error)
+            a->error = w[WQ_MPI__SAME];
+        if (w[WQ_MPI__SAME + 1] > a->threads)
+            a->threads = w[WQ_MPI__SAME + 1];
+    }
+    /* As the reduction's verdict: disagreement first, then an error. */
+    return same ? (int)a->error : EINVAL;
+}
+
+int wq_mpi__agree(MPI_Comm comm, int size, struct wq_mpi__agree *a)
+{
+    if (size <= WQ_MPI__GATHERED)
+        return wq_mpi__agree_gathered(comm, size, a);
     /* The maximum of each value and of its complement: they all agree
      * when max(x) == ~max(~x), that is when max(x) == min(x). */
     uint64_t v[WQ_MPI__VALUES];
