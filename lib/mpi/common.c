@@ -257,12 +257,7 @@ int wq_mpi__counter_claim(struct wq_mpi__counter *c, size_t most,
     if (want > most)
         want = most;
     uint64_t add = want, got;
-    /* An MPI without asynchronous progress (MPICH) serves the others'
-     * claims on root only when root's MPI makes progress, which its own
-     * claims, served locally, do not: a probe does. */
-    int flag;
-    if (c->at_root && MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
-                                 MPI_STATUS_IGNORE) != MPI_SUCCESS)
+    if (c->at_root && wq_mpi__counter_serve(c))
         return EIO;
     if (MPI_Fetch_and_op(&add, &got, MPI_UINT64_T, c->root, 0, MPI_SUM,
                          c->win) != MPI_SUCCESS ||
@@ -272,6 +267,13 @@ int wq_mpi__counter_claim(struct wq_mpi__counter *c, size_t most,
                                          end);
     c->seen = *won ? *end : c->units;
     return 0;
+}
+
+int wq_mpi__counter_serve(struct wq_mpi__counter *c)
+{
+    int flag;
+    return WQ_MPI__IO(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
+                                 MPI_STATUS_IGNORE));
 }
 
 int wq_mpi__counter_stop(struct wq_mpi__counter *c)

@@ -82,6 +82,12 @@ WQ_MPI__HIDDEN int wq_mpi__counter_claim(struct wq_mpi__counter *c,
                                          size_t most, size_t *begin,
                                          size_t *end, int *won);
 
+/* On root: let MPI serve the claims of the other ranks that wait for it.
+ * An MPI without asynchronous progress (MPICH) applies a fetch-and-op at
+ * its target only while the target is inside MPI; root's own claims,
+ * served locally, do not make that progress, a probe does.  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_serve(struct wq_mpi__counter *c);
+
 /* Stop every rank's claims (this rank's callback failed).  0 or EIO. */
 WQ_MPI__HIDDEN int wq_mpi__counter_stop(struct wq_mpi__counter *c);
 

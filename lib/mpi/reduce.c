@@ -39,6 +39,8 @@ struct wq_mpi__call {
     int *counts;           /* 4 arrays of size: MPI_Allgatherv's */
     unsigned char *heap;   /* the allocation behind them, or NULL */
     unsigned char *small;  /* WQ_MPI__SMALL bytes on the caller's stack */
+    struct wq_mpi__counter *serve; /* the counter, on its root; else NULL */
+    size_t threads;        /* this rank's pool size, non-zero once agreed */
 };
 
 /* A call with a few blocks on a few ranks (a reduction of a few items a
@@ -93,6 +95,42 @@ static void wq_mpi__free(struct wq_mpi__call *c)
     free(c->heap);
 }
 
+/* How long root folds between two chances for MPI to serve the others'
+ * claims (wq_mpi__fold_served), in seconds: a claim waits about half of
+ * it, a slice costs root one probe and one start of its pool. */
+#define WQ_MPI__SLICE 2e-4
+
+/* On the counter's root: fold blocks [begin, end) in slices, letting MPI
+ * serve the claims that wait for root between them (common.h).  Without
+ * it, under an MPI without asynchronous progress, a rank that claims
+ * while root folds a run waits for the whole run.  A slice starts at one
+ * block a thread and doubles or halves so that it takes about
+ * WQ_MPI__SLICE; any cut of the blocks folds the same partials
+ * (wq_reduce_blocks), so the slices change no bit.  0, EIO or fold's
+ * value. */
+static int wq_mpi__fold_served(struct wq_mpi__call *c, size_t begin,
+                               size_t end)
+{
+    size_t least = c->threads, slice = least;
+    while (begin < end) {
+        size_t stop = end - begin > slice ? begin + slice : end;
+        double t0 = wq_now();
+        int rc = wq_reduce_blocks(c->pool, c->plan, begin, stop, c->r,
+                                  c->ctx, c->all + begin * c->plan->stride);
+        if (rc)
+            return rc;
+        double took = wq_now() - t0;
+        if ((rc = wq_mpi__counter_serve(c->serve)))
+            return rc;
+        if (took < WQ_MPI__SLICE / 2 && slice <= c->plan->blocks / 2)
+            slice *= 2;
+        else if (took > 2 * WQ_MPI__SLICE && slice / 2 >= least)
+            slice /= 2;
+        begin = stop;
+    }
+    return 0;
+}
+
 /* Record and fold a run.  Runs are non-empty and disjoint, so no rank
  * has more than blocks of them, nor all ranks together. */
 static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
@@ -102,6 +140,8 @@ static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
     c->mine[2 * c->runs] = begin;
     c->mine[2 * c->runs + 1] = end;
     c->runs++;
+    if (c->serve)
+        return wq_mpi__fold_served(c, begin, end);
     return wq_reduce_blocks(c->pool, c->plan, begin, end, c->r, c->ctx,
                             c->all + begin * c->plan->stride);
 }
@@ -132,6 +172,9 @@ static int wq_mpi__fold(struct wq_mpi__call *c, const struct wq_mpi__agree *a,
                               total);
     if (rc)
         return rc;
+    /* Root folds its runs in slices, serving the others' claims. */
+    if (c->rank == 0)
+        c->serve = &counter;
     rc = wq_mpi__fold_run(c, begin, end);
     for (int won = 1; !rc;) {
         rc = wq_mpi__counter_claim(&counter, units, &begin, &end, &won);
@@ -141,6 +184,7 @@ static int wq_mpi__fold(struct wq_mpi__call *c, const struct wq_mpi__agree *a,
     }
     if (rc && rc != EIO)
         wq_mpi__counter_stop(&counter);
+    c->serve = NULL;
     int closed = wq_mpi__counter_close(&counter);
     return rc ? rc : closed;
 }
@@ -291,6 +335,7 @@ int wq_mpi_reduce(MPI_Comm comm, wq_pool *pool, size_t n, size_t chunk,
     c.plan = &plan;
     if (!a.error)
         a.error = (uint64_t)wq_mpi__alloc(&c);
+    c.threads = threads;
     rc = wq_mpi__agree(comm, c.size, &a);
     if (!rc) {
         rc = wq_mpi__fold(&c, &a, threads);
