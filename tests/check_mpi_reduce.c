@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../lib/mpi/common.h" /* WQ_MPI__GATHERED */
 #include "mpi_util.h"
 #include "span.h"
 #include "sum.h"
@@ -25,7 +26,8 @@ static void check_bits(wq_pool *pool, size_t n, size_t chunk)
 START_TEST(mpi_reduce_bitwise_identical)
 {
     wq_pool *pool = mpi_grid_pool(_i);
-    const size_t ns[] = {0, 1, (size_t)test_size - 1, 1000, 100003};
+    const size_t ns[] = {0, 1, (size_t)test_size - 1, (size_t)test_size,
+                         1000, 100003};
     static const size_t chunks[] = {0, 1, 7, 100000};
     for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
         for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
@@ -81,8 +83,9 @@ START_TEST(mpi_reduce_failure_on_every_rank)
     const unsigned sets[] = {1u, 1u << mid, 1u << last,
                              1u | 1u << mid | 1u << last, 1u << last | 1u << mid};
     const int want[] = {10, 10 + mid, 10 + last, 10, 10 + mid};
-    static const size_t ns[] = {100003, 9000000};
-    for (size_t a = 0; a < 2; a++)
+    /* Many blocks (the counter), and one item a rank (equal shares). */
+    const size_t ns[] = {100003, 9000000, (size_t)test_size};
+    for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
         for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
             struct failing f = {sets[k], 0};
             double x;
@@ -163,13 +166,16 @@ START_TEST(mpi_reduce_disagreement)
 END_TEST
 
 /* An MPI call that fails on every rank under MPI_ERRORS_RETURN: EIO, then
- * usable.  The agreement's MPI_Allreduce; with several ranks, the few-block
- * exchange (MPI_Allgatherv), the many-block one's first MPI_Allgather, and
- * the counter's window. */
+ * usable.  The agreement (MPI_Allgather up to WQ_MPI__GATHERED ranks, else
+ * MPI_Allreduce); with several ranks, the few-block exchange (MPI_Allgather
+ * for equal shares, else MPI_Allgatherv), the many-block one's first
+ * MPI_Allgather, and the counter's window. */
 START_TEST(mpi_reduce_mpi_failure)
 {
     double x;
-    test_fail_next = 3;
+    /* The MPI_Allgather calls before the exchange's: the agreement's. */
+    int gathered = test_size <= WQ_MPI__GATHERED;
+    test_fail_next = gathered ? 1 : 3;
     ck_assert_int_eq(
         wq_mpi_reduce(test_comm, NULL, 1000, 0, &sum_reducer, NULL, &x), EIO);
     if (test_size > 1) {
@@ -177,6 +183,12 @@ START_TEST(mpi_reduce_mpi_failure)
         ck_assert_int_eq(
             wq_mpi_reduce(test_comm, NULL, 1, 0, &sum_reducer, NULL, &x), EIO);
         test_fail_next = 1;
+        test_fail_after = gathered;
+        ck_assert_int_eq(wq_mpi_reduce(test_comm, NULL, (size_t)test_size, 0,
+                                       &sum_reducer, NULL, &x),
+                         EIO);
+        test_fail_next = 1;
+        test_fail_after = gathered;
         ck_assert_int_eq(wq_mpi_reduce(test_comm, NULL, 1000, 0, &sum_reducer,
                                        NULL, &x),
                          EIO);
@@ -188,6 +200,7 @@ START_TEST(mpi_reduce_mpi_failure)
     test_fail_next = 0;
     check_bits(NULL, 100003, 0);
     check_bits(NULL, 1, 0);
+    check_bits(NULL, (size_t)test_size, 0);
 }
 END_TEST
 

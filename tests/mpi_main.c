@@ -13,16 +13,16 @@
 
 MPI_Comm test_comm = MPI_COMM_NULL;
 int test_rank, test_size;
-int test_fail_next;
+int test_fail_next, test_fail_after;
 
 /* The profiling interface: calls that libwq-mpi makes of MPI_Allgather,
  * MPI_Allreduce, MPI_Allgatherv and MPI_Win_allocate reach these first,
- * which fail on request (test_fail_next). */
+ * which fail on request (test_fail_next, test_fail_after). */
 int MPI_Allgather(const void *sb, int sc, MPI_Datatype st, void *rb, int rc,
                   MPI_Datatype rt, MPI_Comm comm)
 {
-    if (test_fail_next == 1) {
-        test_fail_next = 0;
+    if (test_fail_next == 1 && !test_fail_after--) {
+        test_fail_next = test_fail_after = 0;
         return MPI_ERR_OTHER;
     }
     return PMPI_Allgather(sb, sc, st, rb, rc, rt, comm);
@@ -31,8 +31,8 @@ int MPI_Allgather(const void *sb, int sc, MPI_Datatype st, void *rb, int rc,
 int MPI_Allreduce(const void *sb, void *rb, int count, MPI_Datatype type,
                   MPI_Op op, MPI_Comm comm)
 {
-    if (test_fail_next == 3) {
-        test_fail_next = 0;
+    if (test_fail_next == 3 && !test_fail_after--) {
+        test_fail_next = test_fail_after = 0;
         return MPI_ERR_OTHER;
     }
     return PMPI_Allreduce(sb, rb, count, type, op, comm);
@@ -42,8 +42,8 @@ int MPI_Allgatherv(const void *sb, int sc, MPI_Datatype st, void *rb,
                    const int *rc, const int *displs, MPI_Datatype rt,
                    MPI_Comm comm)
 {
-    if (test_fail_next == 4) {
-        test_fail_next = 0;
+    if (test_fail_next == 4 && !test_fail_after--) {
+        test_fail_next = test_fail_after = 0;
         return MPI_ERR_OTHER;
     }
     return PMPI_Allgatherv(sb, sc, st, rb, rc, displs, rt, comm);
@@ -52,8 +52,8 @@ int MPI_Allgatherv(const void *sb, int sc, MPI_Datatype st, void *rb,
 int MPI_Win_allocate(MPI_Aint size, int unit, MPI_Info info, MPI_Comm comm,
                      void *base, MPI_Win *win)
 {
-    if (test_fail_next == 2) {
-        test_fail_next = 0;
+    if (test_fail_next == 2 && !test_fail_after--) {
+        test_fail_next = test_fail_after = 0;
         return MPI_ERR_OTHER;
     }
     return PMPI_Win_allocate(size, unit, info, comm, base, win);
@@ -69,7 +69,7 @@ void mpi_timeout_start(void)
 void mpi_timeout_stop(void)
 {
     alarm(0);
-    test_fail_next = 0;
+    test_fail_next = test_fail_after = 0;
 }
 
 const char *__asan_default_options(void);

@@ -25,8 +25,8 @@ extern int test_rank, test_size;
 
 /* Non-zero: the next call on this rank of MPI_Allgather (1),
  * MPI_Win_allocate (2), MPI_Allreduce (3) or MPI_Allgatherv (4) fails
- * with MPI_ERR_OTHER, once. */
-extern int test_fail_next;
+ * with MPI_ERR_OTHER, once; test_fail_after such calls pass first. */
+extern int test_fail_next, test_fail_after;
 
 /* The pool sizes of the grid: entry k on rank r has 1 + (r + k) % 3
  * threads, so neighbouring ranks differ; the last entry is the default

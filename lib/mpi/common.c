@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -111,8 +112,36 @@ static int wq_mpi__make(void)
     return rc;
 }
 
-int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a)
+/* wq_mpi__agree up to WQ_MPI__GATHERED ranks: every rank reads the same
+ * values, so every rank reaches the same verdict. */
+static int wq_mpi__agree_gathered(MPI_Comm comm, int size,
+                                  struct wq_mpi__agree *a)
 {
+    enum { N = WQ_MPI__SAME + 2 };
+    uint64_t v[N], all[WQ_MPI__GATHERED * N];
+    memcpy(v, a->same, sizeof a->same);
+    v[WQ_MPI__SAME] = a->error;
+    v[WQ_MPI__SAME + 1] = a->threads;
+    if (MPI_Allgather(v, N, MPI_UINT64_T, all, N, MPI_UINT64_T, comm) !=
+        MPI_SUCCESS)
+        return EIO;
+    int same = 1;
+    for (int k = 0; k < size; k++) {
+        const uint64_t *w = all + k * N;
+        same &= !memcmp(w, all, sizeof a->same);
+        if (w[WQ_MPI__SAME] > a->error)
+            a->error = w[WQ_MPI__SAME];
+        if (w[WQ_MPI__SAME + 1] > a->threads)
+            a->threads = w[WQ_MPI__SAME + 1];
+    }
+    /* As the reduction's verdict: disagreement first, then an error. */
+    return same ? (int)a->error : EINVAL;
+}
+
+int wq_mpi__agree(MPI_Comm comm, int size, struct wq_mpi__agree *a)
+{
+    if (size <= WQ_MPI__GATHERED)
+        return wq_mpi__agree_gathered(comm, size, a);
     /* The maximum of each value and of its complement: they all agree
      * when max(x) == ~max(~x), that is when max(x) == min(x). */
     uint64_t v[WQ_MPI__VALUES];
@@ -228,12 +257,7 @@ int wq_mpi__counter_claim(struct wq_mpi__counter *c, size_t most,
     if (want > most)
         want = most;
     uint64_t add = want, got;
-    /* An MPI without asynchronous progress (MPICH) serves the others'
-     * claims on root only when root's MPI makes progress, which its own
-     * claims, served locally, do not: a probe does. */
-    int flag;
-    if (c->at_root && MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
-                                 MPI_STATUS_IGNORE) != MPI_SUCCESS)
+    if (c->at_root && wq_mpi__counter_serve(c))
         return EIO;
     if (MPI_Fetch_and_op(&add, &got, MPI_UINT64_T, c->root, 0, MPI_SUM,
                          c->win) != MPI_SUCCESS ||
@@ -243,6 +267,13 @@ int wq_mpi__counter_claim(struct wq_mpi__counter *c, size_t most,
                                          end);
     c->seen = *won ? *end : c->units;
     return 0;
+}
+
+int wq_mpi__counter_serve(struct wq_mpi__counter *c)
+{
+    int flag;
+    return WQ_MPI__IO(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag,
+                                 MPI_STATUS_IGNORE));
 }
 
 int wq_mpi__counter_stop(struct wq_mpi__counter *c)

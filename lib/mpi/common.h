@@ -27,10 +27,17 @@ struct wq_mpi__agree {
     uint64_t threads; /* in: this rank's pool size; out: the largest */
 };
 
-/* One MPI_Allreduce (the element-wise maximum, of one element of a type
- * that holds every value): EINVAL on every rank if the ranks disagree on
- * `same`, else the largest error any rank brought (0: none), or EIO. */
-WQ_MPI__HIDDEN int wq_mpi__agree(MPI_Comm comm, struct wq_mpi__agree *a);
+/* One collective over comm, of `size` ranks: EINVAL on every rank if the
+ * ranks disagree on `same`, else the largest error any rank brought (0:
+ * none), or EIO.  Up to WQ_MPI__GATHERED ranks an MPI_Allgather of every
+ * rank's values, which each rank compares itself (both MPIs gather a few
+ * bytes from two ranks faster than they reduce them with an operation of
+ * ours); beyond, an MPI_Allreduce (the element-wise maximum, of one
+ * element of a type that holds every value), whose bytes do not grow with
+ * the ranks.  The tests' 1 to 4 ranks run both. */
+#define WQ_MPI__GATHERED 2
+WQ_MPI__HIDDEN int wq_mpi__agree(MPI_Comm comm, int size,
+                                 struct wq_mpi__agree *a);
 
 /* This rank's static share [*begin, *end) of the first `fixed` of `units`
  * units (wq_mpi__fixed): equal shares by rank when fixed is all of them,
@@ -74,6 +81,12 @@ WQ_MPI__HIDDEN int wq_mpi__counter_open(struct wq_mpi__counter *c,
 WQ_MPI__HIDDEN int wq_mpi__counter_claim(struct wq_mpi__counter *c,
                                          size_t most, size_t *begin,
                                          size_t *end, int *won);
+
+/* On root: let MPI serve the claims of the other ranks that wait for it.
+ * An MPI without asynchronous progress (MPICH) applies a fetch-and-op at
+ * its target only while the target is inside MPI; root's own claims,
+ * served locally, do not make that progress, a probe does.  0 or EIO. */
+WQ_MPI__HIDDEN int wq_mpi__counter_serve(struct wq_mpi__counter *c);
 
 /* Stop every rank's claims (this rank's callback failed).  0 or EIO. */
 WQ_MPI__HIDDEN int wq_mpi__counter_stop(struct wq_mpi__counter *c);

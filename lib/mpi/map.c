@@ -208,7 +208,7 @@ int wq_mpi_map(MPI_Comm comm, int root, wq_pool *pool, size_t n, size_t chunk,
         if (!m.buf_in || !m.buf_out)
             a.error = ENOMEM;
     }
-    rc = wq_mpi__agree(comm, &a);
+    rc = wq_mpi__agree(comm, m.size, &a);
     /* Alone, the map is root's own (and no window is needed: Open MPI 4
      * has none over a user's memory for a single process). */
     if (!rc && n && size == 1)

@@ -101,7 +101,7 @@ int wq_mpi_share(MPI_Comm comm, wq_pool *pool, size_t n, size_t chunk,
     uint64_t *all = malloc((size_t)size * sizeof *all);
     if (!a.error && !all)
         a.error = ENOMEM;
-    rc = wq_mpi__agree(comm, &a);
+    rc = wq_mpi__agree(comm, size, &a);
     if (!rc && MPI_Allgather(&threads, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T,
                              comm) != MPI_SUCCESS)
         rc = EIO;

@@ -39,6 +39,8 @@ struct wq_mpi__call {
     int *counts;           /* 4 arrays of size: MPI_Allgatherv's */
     unsigned char *heap;   /* the allocation behind them, or NULL */
     unsigned char *small;  /* WQ_MPI__SMALL bytes on the caller's stack */
+    struct wq_mpi__counter *serve; /* the counter, on its root; else NULL */
+    size_t threads;        /* this rank's pool size, non-zero once agreed */
 };
 
 /* A call with a few blocks on a few ranks (a reduction of a few items a
@@ -93,6 +95,42 @@ static void wq_mpi__free(struct wq_mpi__call *c)
     free(c->heap);
 }
 
+/* How long root folds between two chances for MPI to serve the others'
+ * claims (wq_mpi__fold_served), in seconds: a claim waits about half of
+ * it, a slice costs root one probe and one start of its pool. */
+#define WQ_MPI__SLICE 2e-4
+
+/* On the counter's root: fold blocks [begin, end) in slices, letting MPI
+ * serve the claims that wait for root between them (common.h).  Without
+ * it, under an MPI without asynchronous progress, a rank that claims
+ * while root folds a run waits for the whole run.  A slice starts at one
+ * block a thread and doubles or halves so that it takes about
+ * WQ_MPI__SLICE; any cut of the blocks folds the same partials
+ * (wq_reduce_blocks), so the slices change no bit.  0, EIO or fold's
+ * value. */
+static int wq_mpi__fold_served(struct wq_mpi__call *c, size_t begin,
+                               size_t end)
+{
+    size_t least = c->threads, slice = least;
+    while (begin < end) {
+        size_t stop = end - begin > slice ? begin + slice : end;
+        double t0 = wq_now();
+        int rc = wq_reduce_blocks(c->pool, c->plan, begin, stop, c->r,
+                                  c->ctx, c->all + begin * c->plan->stride);
+        if (rc)
+            return rc;
+        double took = wq_now() - t0;
+        if ((rc = wq_mpi__counter_serve(c->serve)))
+            return rc;
+        if (took < WQ_MPI__SLICE / 2 && slice <= c->plan->blocks / 2)
+            slice *= 2;
+        else if (took > 2 * WQ_MPI__SLICE && slice / 2 >= least)
+            slice /= 2;
+        begin = stop;
+    }
+    return 0;
+}
+
 /* Record and fold a run.  Runs are non-empty and disjoint, so no rank
  * has more than blocks of them, nor all ranks together. */
 static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
@@ -102,6 +140,8 @@ static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
     c->mine[2 * c->runs] = begin;
     c->mine[2 * c->runs + 1] = end;
     c->runs++;
+    if (c->serve)
+        return wq_mpi__fold_served(c, begin, end);
     return wq_reduce_blocks(c->pool, c->plan, begin, end, c->r, c->ctx,
                             c->all + begin * c->plan->stride);
 }
@@ -117,15 +157,24 @@ static int wq_mpi__fold(struct wq_mpi__call *c, const struct wq_mpi__agree *a,
     size_t begin, end, units = plan->blocks;
     size_t fixed = wq_mpi__fixed(units, (size_t)c->size, (size_t)a->threads);
     size_t total = 0;
+    /* Equal shares by rank need nothing of the other ranks. */
+    if (fixed == units) {
+        wq_mpi__split(units, (size_t)c->rank, 1, (size_t)c->size, &begin,
+                      &end);
+        return wq_mpi__fold_run(c, begin, end);
+    }
     int rc = wq_mpi__static_share(c->comm, units, fixed, threads, &begin,
                                   &end, &total);
-    if (rc || fixed == units)
-        return rc ? rc : wq_mpi__fold_run(c, begin, end);
+    if (rc)
+        return rc;
     struct wq_mpi__counter counter;
     rc = wq_mpi__counter_open(&counter, c->comm, 0, units, fixed, threads,
                               total);
     if (rc)
         return rc;
+    /* Root folds its runs in slices, serving the others' claims. */
+    if (c->rank == 0)
+        c->serve = &counter;
     rc = wq_mpi__fold_run(c, begin, end);
     for (int won = 1; !rc;) {
         rc = wq_mpi__counter_claim(&counter, units, &begin, &end, &won);
@@ -135,6 +184,7 @@ static int wq_mpi__fold(struct wq_mpi__call *c, const struct wq_mpi__agree *a,
     }
     if (rc && rc != EIO)
         wq_mpi__counter_stop(&counter);
+    c->serve = NULL;
     int closed = wq_mpi__counter_close(&counter);
     return rc ? rc : closed;
 }
@@ -193,38 +243,53 @@ static int wq_mpi__exchange(struct wq_mpi__call *c, int mine)
 }
 
 /* Few blocks (no counter, wq_mpi__fixed): every rank knows every rank's
- * equal share, so one MPI_Allgatherv of bytes moves each rank's failure
- * code (8 bytes) and partials; alone, nothing moves.  Returns the lowest
- * failing rank's code, 0 or EIO. */
+ * equal share, so one collective of bytes moves each rank's failure code
+ * (8 bytes) and partials; alone, nothing moves.  When the shares have the
+ * same length (blocks a multiple of ranks: a reduction of one item a rank)
+ * that collective is MPI_Allgather, which needs no counts and which both
+ * MPIs run at least as fast (Open MPI runs MPI_Allgatherv on two ranks as
+ * a ring); else MPI_Allgatherv.  Returns the lowest failing rank's code, 0
+ * or EIO. */
 static int wq_mpi__exchange_fixed(struct wq_mpi__call *c, int mine)
 {
     const wq_plan *plan = c->plan;
     if (c->size == 1)
         return mine;
-    int *n = c->counts, *place = n + c->size;
-    size_t at = 0, b, e;
-    for (int k = 0; k < c->size; k++) {
-        wq_mpi__split(plan->blocks, (size_t)k, 1, (size_t)c->size, &b, &e);
+    /* n: bytes from each rank; place: where they land in got; first: the
+     * rank's first block.  All fit in int (wq_mpi_reduce checked). */
+    int *n = c->counts, *place = n + c->size, *first = place + c->size;
+    size_t ranks = (size_t)c->size, at = 0, b, e;
+    int equal = plan->blocks % ranks == 0;
+    for (size_t k = 0; k < ranks; k++) {
+        if (equal)
+            b = k * (plan->blocks / ranks), e = b + plan->blocks / ranks;
+        else
+            wq_mpi__split(plan->blocks, k, 1, ranks, &b, &e);
+        first[k] = (int)b;
         n[k] = (int)(sizeof(int64_t) + (e - b) * plan->size);
         place[k] = (int)at;
         at += (size_t)n[k];
     }
     int64_t code = mine;
     memcpy(c->packed, &code, sizeof code);
-    wq_mpi__split(plan->blocks, (size_t)c->rank, 1, (size_t)c->size, &b, &e);
+    b = (size_t)first[c->rank];
+    e = b + (size_t)(n[c->rank] - (int)sizeof code) / plan->size;
     for (size_t blk = b; blk < e; blk++)
         memcpy(c->packed + sizeof code + (blk - b) * plan->size,
                c->all + blk * plan->stride, plan->size);
-    if (MPI_Allgatherv(c->packed, n[c->rank], MPI_BYTE, c->got, n, place,
-                       MPI_BYTE, c->comm) != MPI_SUCCESS)
+    if ((equal ? MPI_Allgather(c->packed, n[c->rank], MPI_BYTE, c->got,
+                               n[c->rank], MPI_BYTE, c->comm)
+               : MPI_Allgatherv(c->packed, n[c->rank], MPI_BYTE, c->got, n,
+                                place, MPI_BYTE, c->comm)) != MPI_SUCCESS)
         return EIO;
-    for (int k = 0; k < c->size; k++) {
+    for (size_t k = 0; k < ranks; k++) {
         memcpy(&code, c->got + place[k], sizeof code);
         if (code)
             return (int)code;
     }
-    for (int k = 0; k < c->size; k++) {
-        wq_mpi__split(plan->blocks, (size_t)k, 1, (size_t)c->size, &b, &e);
+    for (size_t k = 0; k < ranks; k++) {
+        b = (size_t)first[k];
+        e = b + (size_t)(n[k] - (int)sizeof code) / plan->size;
         for (size_t blk = b; blk < e; blk++)
             memcpy(c->all + blk * plan->stride,
                    c->got + place[k] + sizeof code + (blk - b) * plan->size,
@@ -270,7 +335,8 @@ int wq_mpi_reduce(MPI_Comm comm, wq_pool *pool, size_t n, size_t chunk,
     c.plan = &plan;
     if (!a.error)
         a.error = (uint64_t)wq_mpi__alloc(&c);
-    rc = wq_mpi__agree(comm, &a);
+    c.threads = threads;
+    rc = wq_mpi__agree(comm, c.size, &a);
     if (!rc) {
         rc = wq_mpi__fold(&c, &a, threads);
         /* A callback's failure reaches the others through the exchange;
