@@ -276,6 +276,37 @@ int wq_mpi__counter_serve(struct wq_mpi__counter *c)
                                  MPI_STATUS_IGNORE));
 }
 
+/* How long root works between two chances for MPI to serve the others
+ * (wq_mpi__served), in seconds: a claim waits about half of it, a slice
+ * costs root one probe and one start of its pool. */
+#define WQ_MPI__SLICE 2e-4
+
+int wq_mpi__served(struct wq_mpi__counter *c, size_t begin, size_t end,
+                   size_t least, size_t most, wq_mpi__run_fn run, void *arg)
+{
+    if (least == 0)
+        least = 1;
+    if (most < least)
+        most = least;
+    size_t slice = least;
+    while (begin < end) {
+        size_t stop = end - begin > slice ? begin + slice : end;
+        double t0 = wq_now();
+        int rc = run(arg, begin, stop);
+        if (rc)
+            return rc;
+        double took = wq_now() - t0;
+        if ((rc = wq_mpi__counter_serve(c)))
+            return rc;
+        if (took < WQ_MPI__SLICE / 2 && slice <= most / 2)
+            slice *= 2;
+        else if (took > 2 * WQ_MPI__SLICE && slice / 2 >= least)
+            slice /= 2;
+        begin = stop;
+    }
+    return 0;
+}
+
 int wq_mpi__counter_stop(struct wq_mpi__counter *c)
 {
     uint64_t add = c->units, got;

@@ -88,6 +88,20 @@ WQ_MPI__HIDDEN int wq_mpi__counter_claim(struct wq_mpi__counter *c,
  * served locally, do not make that progress, a probe does.  0 or EIO. */
 WQ_MPI__HIDDEN int wq_mpi__counter_serve(struct wq_mpi__counter *c);
 
+/* The work of a run of units [begin, end) (wq_mpi__served). */
+typedef int (*wq_mpi__run_fn)(void *arg, size_t begin, size_t end);
+
+/* On root: run units [begin, end) by `run` in slices, letting MPI serve
+ * the claims, reads and writes that wait for root between them
+ * (wq_mpi__counter_serve).  Without it, under an MPI without asynchronous
+ * progress, a rank that claims, or reads root's window, while root works
+ * through a run waits for the whole run.  A slice starts at `least` units
+ * (one a thread) and doubles, up to `most`, or halves so that it takes
+ * about WQ_MPI__SLICE.  0, EIO or run's value. */
+WQ_MPI__HIDDEN int wq_mpi__served(struct wq_mpi__counter *c, size_t begin,
+                                  size_t end, size_t least, size_t most,
+                                  wq_mpi__run_fn run, void *arg);
+
 /* Stop every rank's claims (this rank's callback failed).  0 or EIO. */
 WQ_MPI__HIDDEN int wq_mpi__counter_stop(struct wq_mpi__counter *c);
 

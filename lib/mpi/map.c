@@ -4,7 +4,9 @@
  * elements from a counter on root, and a rank other than root reads its
  * run's inputs with MPI_Get, maps them on its pool and writes the outputs
  * back with MPI_Put.  Root maps its runs in place.  All of it is
- * one-sided, so root serves nobody and maps as the others do.
+ * one-sided, so root maps as the others do; under an MPI without
+ * asynchronous progress it lets MPI serve them between slices of its runs
+ * (wq_mpi__served).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -33,6 +35,7 @@ struct wq_mpi__map {
     void *ctx;
     MPI_Win win_in, win_out;
     unsigned char *buf_in, *buf_out; /* a run's, off root */
+    struct wq_mpi__counter *serve;   /* the counter, on root; else NULL */
 };
 
 /* The elements [*lo, *hi) of units [begin, end) (chunks, or elements for
@@ -75,10 +78,24 @@ static int wq_mpi__map_run(struct wq_mpi__map *m, size_t lo, size_t hi)
     return 0;
 }
 
-/* Map units [begin, end) in runs of at most `most` units. */
+/* Map units [begin, end) (a slice of wq_mpi__served, on root). */
+static int wq_mpi__map_slice(void *arg, size_t begin, size_t end)
+{
+    struct wq_mpi__map *m = arg;
+    size_t lo, hi;
+    wq_mpi__elements(m, begin, end, &lo, &hi);
+    return wq_mpi__map_run(m, lo, hi);
+}
+
+/* Map units [begin, end) in runs of at most `most` units; on root, while
+ * the others claim, in slices that let MPI serve them between (their
+ * claims, reads and writes all target root's windows). */
 static int wq_mpi__map_units(struct wq_mpi__map *m, size_t begin, size_t end,
                              size_t most)
 {
+    if (m->serve)
+        return wq_mpi__served(m->serve, begin, end, wq_pool_size(m->pool),
+                              most, wq_mpi__map_slice, m);
     while (begin < end) {
         size_t stop = end - begin > most ? begin + most : end, lo, hi;
         wq_mpi__elements(m, begin, stop, &lo, &hi);
@@ -108,6 +125,8 @@ static int wq_mpi__map_all(struct wq_mpi__map *m,
                               total);
     if (rc)
         return rc;
+    if (m->rank == m->root)
+        m->serve = &c;
     rc = wq_mpi__map_units(m, begin, end, most);
     for (int won = 1; !rc;) {
         rc = wq_mpi__counter_claim(&c, most, &begin, &end, &won);
@@ -117,6 +136,7 @@ static int wq_mpi__map_all(struct wq_mpi__map *m,
     }
     if (rc && rc != EIO)
         wq_mpi__counter_stop(&c);
+    m->serve = NULL;
     int closed = wq_mpi__counter_close(&c);
     return rc ? rc : closed;
 }

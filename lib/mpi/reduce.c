@@ -95,40 +95,14 @@ static void wq_mpi__free(struct wq_mpi__call *c)
     free(c->heap);
 }
 
-/* How long root folds between two chances for MPI to serve the others'
- * claims (wq_mpi__fold_served), in seconds: a claim waits about half of
- * it, a slice costs root one probe and one start of its pool. */
-#define WQ_MPI__SLICE 2e-4
-
-/* On the counter's root: fold blocks [begin, end) in slices, letting MPI
- * serve the claims that wait for root between them (common.h).  Without
- * it, under an MPI without asynchronous progress, a rank that claims
- * while root folds a run waits for the whole run.  A slice starts at one
- * block a thread and doubles or halves so that it takes about
- * WQ_MPI__SLICE; any cut of the blocks folds the same partials
- * (wq_reduce_blocks), so the slices change no bit.  0, EIO or fold's
- * value. */
-static int wq_mpi__fold_served(struct wq_mpi__call *c, size_t begin,
-                               size_t end)
+/* One slice of a run on root (wq_mpi__served): fold blocks [begin, end).
+ * Any cut of the blocks folds the same partials (wq_reduce_blocks), so
+ * the slices change no bit. */
+static int wq_mpi__fold_slice(void *arg, size_t begin, size_t end)
 {
-    size_t least = c->threads, slice = least;
-    while (begin < end) {
-        size_t stop = end - begin > slice ? begin + slice : end;
-        double t0 = wq_now();
-        int rc = wq_reduce_blocks(c->pool, c->plan, begin, stop, c->r,
-                                  c->ctx, c->all + begin * c->plan->stride);
-        if (rc)
-            return rc;
-        double took = wq_now() - t0;
-        if ((rc = wq_mpi__counter_serve(c->serve)))
-            return rc;
-        if (took < WQ_MPI__SLICE / 2 && slice <= c->plan->blocks / 2)
-            slice *= 2;
-        else if (took > 2 * WQ_MPI__SLICE && slice / 2 >= least)
-            slice /= 2;
-        begin = stop;
-    }
-    return 0;
+    struct wq_mpi__call *c = arg;
+    return wq_reduce_blocks(c->pool, c->plan, begin, end, c->r, c->ctx,
+                            c->all + begin * c->plan->stride);
 }
 
 /* Record and fold a run.  Runs are non-empty and disjoint, so no rank
@@ -141,7 +115,8 @@ static int wq_mpi__fold_run(struct wq_mpi__call *c, size_t begin, size_t end)
     c->mine[2 * c->runs + 1] = end;
     c->runs++;
     if (c->serve)
-        return wq_mpi__fold_served(c, begin, end);
+        return wq_mpi__served(c->serve, begin, end, c->threads,
+                              c->plan->blocks, wq_mpi__fold_slice, c);
     return wq_reduce_blocks(c->pool, c->plan, begin, end, c->r, c->ctx,
                             c->all + begin * c->plan->stride);
 }
