@@ -4,9 +4,10 @@
 #
 #   ThreadSanitizer with clang     every test
 #   valgrind memcheck              every test, leaks checked in every test
-#   valgrind DRD                   the loop, map, reduce, nesting, error and
-#                                  process suites (DRD is slow), atomics
-#                                  annotated (configure --enable-drd)
+#   valgrind DRD                   the loop, map, reduce, nesting, error,
+#                                  process, scan and n-D suites (DRD is
+#                                  slow), atomics annotated (configure
+#                                  --enable-drd)
 #   fault injection                every allocation and thread creation made
 #                                  to fail, under ASan + LSan + UBSan
 #   stress                         a minute of random checked operations
@@ -85,15 +86,24 @@ memcheck() {
 }
 
 # No spinning (WQ_SPIN_US=0): under valgrind threads take turns, and every
-# annotated load of a spin loop costs DRD a new segment.
+# annotated load of a spin loop costs DRD a new segment.  The suites run as
+# separate processes, as many at once as there are CPUs, as memcheck's do.
+drd_suite() { # drd_suite NAME: one suite under DRD, its log drd-NAME.log
+  WQ_SPIN_US=0 CK_RUN_SUITE=$1 CK_TIMEOUT_MULTIPLIER=20 valgrind -q \
+    --tool=drd --error-exitcode=98 tests/check_wq > "drd-$1.log" 2>&1 ||
+    { echo "DRD: suite $1 failed"; tail -60 "drd-$1.log"; exit 1; }
+}
+export -f drd_suite
+
 drd() {
-  local suite
-  for suite in map reduce nest errors process; do
-    (cd build-valgrind && WQ_SPIN_US=0 CK_RUN_SUITE=$suite \
-      CK_TIMEOUT_MULTIPLIER=20 valgrind -q --tool=drd --error-exitcode=98 \
-      tests/check_wq > "drd-$suite.log" 2>&1) ||
-      { tail -60 "build-valgrind/drd-$suite.log"; exit 1; }
-    summary "build-valgrind/drd-$suite.log"
+  # The longest first, so that no long suite runs alone at the end.
+  local suites="scan nd reduce map nest errors process scanerrors" s
+  (cd build-valgrind && printf '%s\n' $suites |
+    xargs -P "$jobs" -I{} bash -c 'drd_suite "$1"' _ {}) || exit 1
+  for s in $suites; do
+    grep -qE '^100%: Checks: [1-9]' "build-valgrind/drd-$s.log" ||
+      { echo "DRD: suite $s ran no checks"; exit 1; }
+    summary "build-valgrind/drd-$s.log"
   done
 }
 
