@@ -166,10 +166,30 @@ function sort_points(k,   i, j, x, y, p) {
     }
 }
 
+# Whether series a is drawn before series b: wq's first, then by name, so
+# that a runtime keeps its place, and with it its colour, from one plot to
+# the next (the points arrive in the order of the runs, which differs).
+function before(a, b,   wa, wb) {
+    wa = a ~ /^wq( |-|$)/; wb = b ~ /^wq( |-|$)/
+    if (wa != wb) return wa
+    return a < b
+}
+
+# Sorts the series of file into that order (an insertion sort: a dozen).
+function sort_series(file,   i, j, t) {
+    for (i = 2; i <= nser[file]; i++) {
+        t = ser[file, i]
+        for (j = i; j > 1 && before(t, ser[file, j - 1]); j--)
+            ser[file, j] = ser[file, j - 1]
+        ser[file, j] = t
+    }
+}
+
 function write_plots(   f, i, j, file, k) {
     for (f = 1; f <= nfiles; f++) {
         file = files[f]
         printf "" > file
+        sort_series(file)
         for (i = 1; i <= nser[file]; i++) {
             k = file SUBSEP ser[file, i]
             sort_points(k)
