@@ -20,13 +20,23 @@ up_to=$all_threads
 
 # The second set of processes (run.sh): pairs of wq and the best peer for
 # each ratio of the summary.  Schedbench's figures scatter most, and a cold
-# fork-join process takes five seconds.
+# fork-join process takes five seconds.  The loops between serial steps
+# have a target at each of 24 points: with 11 pairs the median of a
+# comparison of wq with itself wanders by up to 2 to 6% on a shared 2-CPU
+# host, so that a runtime level with the best peer would show several
+# points above the bound of 1.02 in every run; 41 pairs halve the
+# wandering (about 12 minutes more).
 pairs_of() {
   if [ -n "${BENCH_PAIRS:-}" ]; then echo "$BENCH_PAIRS"
   elif [ -n "$quick" ]; then echo 1
   elif [ "$mode" = compare ]; then echo 5
   else
-    case $1 in forkjoin-cold) echo 5 ;; sched) echo 31 ;; *) echo 11 ;; esac
+    case $1 in
+      forkjoin-cold) echo 5 ;;
+      sched) echo 31 ;;
+      solver-*) echo 41 ;;
+      *) echo 11 ;;
+    esac
   fi
 }
 
