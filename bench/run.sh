@@ -9,7 +9,7 @@
 # spinning threads never slow the next, and hands the rows to report.awk
 # (tables, results.csv).  Then a second, disjoint set of processes: for each
 # ratio of the summary, pairs of wq and the peer the first set found
-# fastest (pairs.awk: the median ratio and its confidence interval).  Last,
+# fastest (pairs.awk: the median ratio and difference, with intervals).  Last,
 # summary.awk (the targets, summary.md) and plot.sh (PNGs).  compare runs
 # the seed workloads alone, with fewer processes (plan.sh).
 # Environment (set by make):

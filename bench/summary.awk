@@ -8,7 +8,9 @@
 # results.csv, the first set of processes.  A ratio wq/peer comes from
 # ratios.csv (pairs.awk): the median, with its confidence interval, of the
 # ratios of pairs of processes run in alternation after the first set, so
-# the set that chose the peer is not the one that measures it.  Without
+# the set that chose the peer is not the one that measures it.  The
+# per-chunk target, whose figures are differences near zero, is judged by
+# the pairs' differences wq - peer instead (diff_target).  Without
 # ratios.csv the ratio is the first set's medians' (marked "unpaired").
 # With want=1 it prints instead the comparisons it needs measured, one a
 # line: workload size threads, then impl chunk tuning of wq and of the peer.
@@ -128,23 +130,24 @@ function ratio_target(what, a, b, mine, theirs, digits, bound,   x) {
 
 # A target "wq's figure <= the peer's" of rows a and b judged by the
 # paired differences wq - peer (ratios.csv), for figures that are
-# themselves differences near zero (pairs.awk says why); shown in ns.
-# Without pairs, the difference of the first set's medians (unpaired).
-function diff_target(what, a, b,   k, x, lo, hi, v, shown) {
+# themselves differences near zero (pairs.awk says why); shown in ns, and
+# judged as a ratio is, against a bound of 0.  Without pairs, the
+# difference of the first set's medians (unpaired).
+function diff_target(what, a, b,   k, x, shown) {
+    if (want) { ratio(a, b); return } # records the comparison
     k = pair_key(a, b)
-    ratio(a, b) # with want, records the comparison
-    if (want) return
+    RLO = ""
     if (k in PD && PN[k] > 0) {
-        x = PD[k] * 1e9; lo = PDL[k] * 1e9; hi = PDH[k] * 1e9
-        shown = sprintf("wq - peer %+.1f ns [%+.1f, %+.1f]", x, lo, hi)
-        v = x <= 0 ? "met" : lo <= 0 ? "**missed** (within noise)" : "**missed**"
+        x = PD[k] * 1e9; RLO = PDL[k] * 1e9
+        shown = sprintf("wq - peer %+.1f ns [%+.1f, %+.1f]", x, RLO,
+                        PDH[k] * 1e9)
     } else {
         x = (M[a] - M[b]) * 1e9
         shown = sprintf("wq - peer %+.1f ns (unpaired)", x)
-        v = verdict(x <= 0)
     }
     target(what, sprintf("%.1f ns", M[a] * 1e9),
-           sprintf("%.1f ns", M[b] * 1e9) " (" name(b) ")", shown, v)
+           sprintf("%.1f ns", M[b] * 1e9) " (" name(b) ")", shown,
+           bound_verdict(x, 0))
 }
 
 function overhead_target(w, label, re,   a, b) {
