@@ -300,6 +300,8 @@ static int wq__loop_parallel(wq_pool *pool, struct wq__loop *loop,
                              size_t chunks)
 {
     unsigned nlanes = pool->size < WQ__LANES_MAX ? pool->size : WQ__LANES_MAX;
+    if (loop->ordered)
+        nlanes = 1;
     if (chunks < nlanes)
         nlanes = (unsigned)chunks;
     wq__loop_lanes(loop, chunks, nlanes);
@@ -344,7 +346,7 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
     else
         rc = wq__loop_parallel(pool, loop, chunks);
     if (!rc && loop->finish)
-        loop->finish(loop);
+        rc = loop->finish(loop);
     if (!rc && loop->report && loop->after)
         wq__progress_tick(loop); /* done == total: a pass's end */
     else if (!rc && loop->report)

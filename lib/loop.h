@@ -50,6 +50,11 @@ struct wq__loop {
      * with a chunk expects; 0 if a piece may span chunks (a lone thread
      * then runs the loop in one piece). */
     int exact;
+    /* 1 if units must be claimed in index order across all threads: one
+     * lane that every thread claims from, so that a unit is claimed only
+     * after every unit below it (wq_scan's chain, where a block waits a
+     * while for the blocks before it).  0: a lane a thread. */
+    int ordered;
     /* How a claim takes units from a lane (wq__claim): a chunk by
      * fetch_add (a user's chunk), a chunk by CAS (where fetch_adds passing
      * end could wrap the counter), or a shrinking share of what is left
@@ -57,9 +62,10 @@ struct wq__loop {
     enum { WQ__CLAIM_ADD, WQ__CLAIM_CAS, WQ__CLAIM_GUIDED } claim;
     wq__piece_fn piece;
     /* Called once on the owner after every unit succeeded, still inside
-     * the call (its frame and floating-point mode): a reduction's combine.
-     * May be NULL. */
-    void (*finish)(struct wq__loop *loop);
+     * the call (its frame and floating-point mode): a reduction's combine,
+     * a scan's pass over the blocks it left pending.  A non-zero return is
+     * the loop's result.  May be NULL. */
+    int (*finish)(struct wq__loop *loop);
     void *arg;
     const struct wq__frame *origin; /* the owner's frame, for helpers' */
     /* The CPU the owner ran on when it published the loop, or -1 (unknown,
@@ -125,6 +131,7 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
                      ? WQ__CLAIM_ADD
                      : WQ__CLAIM_CAS;
     loop->exact = 0;
+    loop->ordered = 0;
     loop->piece = piece;
     loop->arg = arg;
     loop->finish = NULL;

@@ -35,8 +35,4 @@ WQ__HIDDEN void wq__plan_loop(struct wq__loop *loop, const wq_plan *plan,
                               size_t first, size_t last, wq__piece_fn piece,
                               void *arg);
 
-/* Blocks in each wave of wq_scan on plan with a pool of `threads` (the
- * last wave may have fewer): plan->blocks for a single wave (scan.c). */
-WQ__HIDDEN size_t wq__scan_wave(const wq_plan *plan, unsigned threads);
-
 #endif /* WQ_PLAN_H */

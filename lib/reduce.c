@@ -118,7 +118,7 @@ static int wq__group_piece(void *arg, size_t begin, size_t end)
 
 /* The loop's finish, once every group is combined: the groups left to
  * right into the result. */
-static void wq__reduce_finish(struct wq__loop *loop)
+static int wq__reduce_finish(struct wq__loop *loop)
 {
     const struct wq__reduce *red = loop->arg;
     const wq_plan *plan = red->plan;
@@ -126,6 +126,7 @@ static void wq__reduce_finish(struct wq__loop *loop)
     for (size_t k = 0; k < plan->groups; k++)
         red->r->combine(red->ctx, red->result,
                         wq__partial(red, k * plan->group));
+    return 0;
 }
 
 void wq__plan_loop(struct wq__loop *loop, const wq_plan *plan, size_t first,
@@ -153,7 +154,7 @@ void wq__plan_loop(struct wq__loop *loop, const wq_plan *plan, size_t first,
 /* Fold blocks [first, last) of the plan on the pool; finish (or NULL) runs
  * on the caller once all succeeded. */
 static int wq__fold_loop(wq_pool *pool, struct wq__reduce *red, size_t last,
-                         void (*finish)(struct wq__loop *))
+                         int (*finish)(struct wq__loop *))
 {
     struct wq__loop loop;
     red->loop = &loop;

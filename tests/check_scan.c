@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "callers.h"
-#include "plan.h" /* wq__scan_wave */
 #include "scan.h"
 #include "span.h"
 #include "suites.h"
@@ -123,12 +122,11 @@ static uint64_t model_sum(size_t n, size_t chunk, double *total)
     return atomic_load(&s.print);
 }
 
-/* Past 512 blocks wq_scan runs in waves of a few blocks a thread: the
- * outputs and the total are still the plan's tree's, bit for bit, with the
- * waves cutting groups (groups of 3 blocks), an uneven last wave (of one
- * block, or of 5 with 3 threads) and, without a total, the last block (a
- * wave of its own) left unfolded. */
-START_TEST(scan_waves_bitwise_identical)
+/* A long plan (1025 blocks in groups of 3, the last of 2): the outputs
+ * and the total are still the plan's tree's, bit for bit, on 1 to 8
+ * threads, with and without a total (which leaves the last block
+ * unfolded, cutting the last group to one). */
+START_TEST(scan_long_plan_bitwise_identical)
 {
     static const size_t chunks[] = {0, 7};
     static const unsigned all[] = {1, 2, 3, 8}, few[] = {1, 3};
@@ -140,15 +138,13 @@ START_TEST(scan_waves_bitwise_identical)
         ck_assert_int_eq(wq_plan_init(&plan, n, chunks[c], sizeof(double)),
                          0);
         ck_assert_uint_eq(plan.group, 3);
+        ck_assert_uint_eq(plan.blocks % plan.group, 2);
         double want_total, total, reduced;
         uint64_t want = model_sum(n, chunks[c], &want_total);
         ck_assert_int_eq(
             wq_reduce(NULL, n, chunks[c], &sum_reducer, NULL, &reduced), 0);
         ck_assert(same_bits(want_total, reduced));
         for (size_t t = 0; t < pools; t++) {
-            size_t wave = wq__scan_wave(&plan, threads[t]);
-            ck_assert_uint_lt(wave, plan.blocks / 2); /* several waves */
-            ck_assert_uint_ne(plan.blocks % wave, 0); /* the last uneven */
             wq_pool *pool = pool_of(threads[t]);
             ck_assert_msg(scan_sum(pool, n, chunks[c], NULL, NULL) == want,
                           "chunk=%zu threads=%u: outputs differ", chunks[c],
@@ -161,7 +157,89 @@ START_TEST(scan_waves_bitwise_identical)
 }
 END_TEST
 
-/* The same model for the plans of a single wave. */
+/* A block whose prefix is late is left pending and scanned after the
+ * loop, with the same bits.  Block 0's scan (which every later prefix
+ * needs) holds on until another thread has folded two blocks: that thread
+ * found block 1's prefix missing, left the block and folded the next, two
+ * folds with no scan between, which the callbacks see.  The outputs'
+ * fingerprint then shows each of them written once, as the model has
+ * it. */
+struct stall {
+    struct sums s; /* first: sum_scan reads it */
+    _Atomic int staller_known, folds_elsewhere, twice;
+    pthread_t staller;
+};
+
+static _Thread_local const struct stall *stall_seen;
+static _Thread_local int stall_folds_in_row;
+
+static void stall_note(const struct stall *st, int fold)
+{
+    if (stall_seen != st) {
+        stall_seen = st;
+        stall_folds_in_row = 0;
+    }
+    stall_folds_in_row = fold ? stall_folds_in_row + 1 : 0;
+}
+
+static int stall_fold(void *ctx, size_t b, size_t e, void *p)
+{
+    struct stall *st = ctx;
+    stall_note(st, 1);
+    if (stall_folds_in_row >= 2)
+        atomic_store(&st->twice, 1);
+    if (!atomic_load(&st->staller_known) ||
+        !pthread_equal(st->staller, pthread_self()))
+        atomic_fetch_add(&st->folds_elsewhere, 1);
+    return sum_fold(NULL, b, e, p);
+}
+
+static int stall_scan(void *ctx, size_t b, size_t e, void *p)
+{
+    struct stall *st = ctx;
+    stall_note(st, 0);
+    if (b == 0) {
+        st->staller = pthread_self();
+        atomic_store(&st->staller_known, 1);
+        /* No bound but a generous one: another thread joins the loop as
+         * soon as it gets a CPU. */
+        double until = wq_now() + 60;
+        while (atomic_load(&st->folds_elsewhere) < 2 && wq_now() < until)
+            usleep(100);
+    }
+    return sum_scan(ctx, b, e, p);
+}
+
+START_TEST(scan_late_prefix_is_pending)
+{
+    static const wq_scanner sc = {sizeof(double), sum_init, stall_fold,
+                                  sum_combine, stall_scan};
+    const size_t n = 100001; /* 512 blocks */
+    double want_total;
+    uint64_t want = model_sum(n, 0, &want_total);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        wq_pool *pool = pool_of(threads);
+        for (int with_total = 0; with_total < 2; with_total++) {
+            struct stall st = {.s = {.out = NULL}};
+            atomic_init(&st.s.print, 0);
+            atomic_init(&st.staller_known, 0);
+            atomic_init(&st.folds_elsewhere, 0);
+            atomic_init(&st.twice, 0);
+            double total;
+            ck_assert_int_eq(
+                wq_scan(pool, n, 0, &sc, &st, with_total ? &total : NULL), 0);
+            ck_assert_msg(atomic_load(&st.twice),
+                          "threads=%u: no block was left pending", threads);
+            ck_assert_msg(atomic_load(&st.s.print) == want,
+                          "threads=%u: outputs differ", threads);
+            ck_assert(!with_total || same_bits(total, want_total));
+        }
+        wq_pool_destroy(pool);
+    }
+}
+END_TEST
+
+/* The same model for shorter plans. */
 START_TEST(scan_model_bitwise_identical)
 {
     static const size_t ns[] = {1, 2, 513, 100001, 9011200};
@@ -265,8 +343,8 @@ START_TEST(scan_piece_prefix_covers_before_it)
             size_t n = ns[a];
             if (n > 1000000 && chunks[c] && chunks[c] < 64)
                 continue;
-            /* Groups and waves at every pool size: scan_groups and
-             * scan_waves; here, under a checker, one odd size. */
+            /* Groups at every pool size: scan_groups and scan_long_plan;
+             * here, under a checker, one odd size. */
             if (n > 1000000 && UNDER_CHECKER && grid_threads[_i] != 3)
                 continue;
             struct spans s = {.chunk = chunks[c]};
@@ -459,7 +537,8 @@ Suite *suite_scan(void)
         {"bitwise_identical_across_pools", scan_bitwise_identical_across_pools,
          0},
         {"groups_bitwise_identical", scan_groups_bitwise_identical, 0},
-        {"waves_bitwise_identical", scan_waves_bitwise_identical, 0},
+        {"long_plan_bitwise_identical", scan_long_plan_bitwise_identical, 0},
+        {"late_prefix_is_pending", scan_late_prefix_is_pending, 0},
         {"model_bitwise_identical", scan_model_bitwise_identical, 0},
         {"sum_is_close_to_serial", scan_sum_is_close_to_serial, 1},
         {"exact_integer_prefix", scan_exact_integer_prefix, 1},

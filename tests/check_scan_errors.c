@@ -1,7 +1,8 @@
 /* check_scan_errors.c - wq_scan's errors and progress reports: bad
  * arguments and partials too large answer EINVAL and ENOMEM and run
- * nothing, a failing fold or scan returns its value, stops every thread
- * and every later wave, and the progress reports come on the caller, never
+ * nothing, a failing fold or scan returns its value and stops every
+ * thread, a failing fold leaves the outputs from its block on unwritten,
+ * and the progress reports come on the caller, never
  * go back, end at n, and make no final report after a failure (which is why
  * they are here, beside the failing scanner).  The suite is "scanerrors",
  * one word: .ci/reliability.sh finds the suites by suite_[a-z]*() in
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plan.h" /* wq__scan_wave */
 #include "scan.h"
 #include "suites.h"
 
@@ -101,13 +101,14 @@ START_TEST(scan_error_stops_every_thread)
 }
 END_TEST
 
-/* A failure in a later wave: that wave's pass 1 (failing fold) or pass 3
- * (failing scan) is its last, no later wave runs, and every earlier wave
- * scanned all its blocks. */
-struct wave_fail {
+/* A failure in the middle of a long plan (6103 blocks): a failing fold
+ * (in block f) leaves every output from block f on unwritten, since no
+ * prefix from f on can be made without P_f; a failing scan returns its
+ * value too. */
+struct late_fail {
     size_t at;   /* the failing item */
     int in_scan; /* fail in scan, else in fold */
-    _Atomic size_t fold_last, scan_last, scanned; /* last piece ends, items */
+    _Atomic size_t scan_last; /* the last scanned piece's end */
 };
 
 static void atomic_max(_Atomic size_t *x, size_t v)
@@ -117,58 +118,45 @@ static void atomic_max(_Atomic size_t *x, size_t v)
         ;
 }
 
-static int wave_fail_fold(void *ctx, size_t b, size_t e, void *p)
+static int late_fail_fold(void *ctx, size_t b, size_t e, void *p)
 {
-    struct wave_fail *f = ctx;
+    struct late_fail *f = ctx;
     (void)p;
-    atomic_max(&f->fold_last, e);
     return !f->in_scan && b <= f->at && f->at < e ? 13 : 0;
 }
 
-static int wave_fail_scan(void *ctx, size_t b, size_t e, void *p)
+static int late_fail_scan(void *ctx, size_t b, size_t e, void *p)
 {
-    struct wave_fail *f = ctx;
+    struct late_fail *f = ctx;
     (void)p;
     atomic_max(&f->scan_last, e);
-    atomic_fetch_add(&f->scanned, e - b);
     return f->in_scan && b <= f->at && f->at < e ? 14 : 0;
 }
 
-START_TEST(scan_waves_error_stops_later_waves)
+START_TEST(scan_long_plan_error)
 {
-    static const wq_scanner sc = {sizeof(double), sum_init, wave_fail_fold,
-                                  sum_combine, wave_fail_scan};
+    static const wq_scanner sc = {sizeof(double), sum_init, late_fail_fold,
+                                  sum_combine, late_fail_scan};
     static const unsigned threads[] = {1, 2, 3};
-    const size_t n = 16793605;
+    const size_t n = 100000000;
     wq_plan plan;
     ck_assert_int_eq(wq_plan_init(&plan, n, 0, sizeof(double)), 0);
+    ck_assert_uint_gt(plan.blocks, 6000);
+    size_t begin_f, end_f;
+    ck_assert_int_eq(wq_plan_block(&plan, 2024, &begin_f, &end_f), 0);
     for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
         wq_pool *pool = pool_of(threads[t]);
-        size_t wave = wq__scan_wave(&plan, threads[t]);
-        ck_assert_uint_lt(wave, plan.blocks / 4);
-        /* The third wave's blocks [w0, w1), failing in a block inside. */
-        size_t w0 = 2 * wave, w1 = 3 * wave, begin0, end1, x;
-        ck_assert_int_eq(wq_plan_block(&plan, w0, &begin0, &x), 0);
-        ck_assert_int_eq(wq_plan_block(&plan, w1 - 1, &x, &end1), 0);
         for (int in_scan = 0; in_scan < 2; in_scan++)
             for (int with_total = 0; with_total < 2; with_total++) {
-                struct wave_fail f = {.at = begin0 + (end1 - begin0) / 2 + 1,
+                struct late_fail f = {.at = begin_f + (end_f - begin_f) / 2,
                                       .in_scan = in_scan};
-                atomic_init(&f.fold_last, 0);
                 atomic_init(&f.scan_last, 0);
-                atomic_init(&f.scanned, 0);
                 double total;
                 ck_assert_int_eq(
                     wq_scan(pool, n, 0, &sc, &f, with_total ? &total : NULL),
                     in_scan ? 14 : 13);
-                ck_assert_uint_le(atomic_load(&f.fold_last), end1);
-                ck_assert_uint_le(atomic_load(&f.scan_last),
-                                  in_scan ? end1 : begin0);
-                /* Earlier waves complete; a failing fold leaves no output
-                 * of its wave written. */
-                ck_assert_uint_ge(atomic_load(&f.scanned), begin0);
                 if (!in_scan)
-                    ck_assert_uint_eq(atomic_load(&f.scanned), begin0);
+                    ck_assert_uint_le(atomic_load(&f.scan_last), begin_f);
             }
         wq_pool_destroy(pool);
     }
@@ -213,10 +201,9 @@ START_TEST(scan_progress)
 }
 END_TEST
 
-/* Past 512 blocks, in waves: reports still out of n, never backwards,
- * ending at n, and at most one an interval across the waves (a wave's end
- * is no final report). */
-START_TEST(scan_progress_across_waves)
+/* Past 512 blocks: reports still out of n, never backwards, ending at n,
+ * and at most one an interval. */
+START_TEST(scan_progress_long_plan)
 {
     static const wq_scanner sc = {sizeof(double), sum_init, fail_fold,
                                   sum_combine, fail_scan};
@@ -226,7 +213,7 @@ START_TEST(scan_progress_across_waves)
     struct progress_log r;
     wq_pool *pool = progress_log_pool(&r, grid_threads[_i]);
     r.total = n;
-    ck_assert_uint_lt(wq__scan_wave(&plan, wq_pool_size(pool)), plan.blocks);
+    ck_assert_uint_gt(plan.blocks, 512);
     struct fail_at f = {SIZE_MAX, 0}; /* fails nowhere */
     double start = wq_now();
     ck_assert_int_eq(wq_scan(pool, n, 0, &sc, &f, NULL), 0);
@@ -245,10 +232,9 @@ Suite *suite_scanerrors(void)
         {"huge_partial_enomem", scan_huge_partial_is_enomem, 1},
         {"error", scan_error_returns_value, 1},
         {"error_stops_every_thread", scan_error_stops_every_thread, 1},
-        {"waves_error_stops_later_waves", scan_waves_error_stops_later_waves,
-         0},
+        {"long_plan_error", scan_long_plan_error, 0},
         {"progress", scan_progress, 1},
-        {"progress_across_waves", scan_progress_across_waves, 1},
+        {"progress_long_plan", scan_progress_long_plan, 1},
     };
     return grid_suite("scanerrors", cases, sizeof cases / sizeof *cases);
 }
