@@ -36,7 +36,8 @@
  * combines a serial walk over the partials would make, in the same order.
  * Step c needs P_c and step c - 1 done; it is run by whichever of the two
  * arrives last (wq__scan_arrive), so no thread waits to run a step, and
- * blocks are claimed in order, so the chain follows close behind the folds.
+ * blocks are claimed in order, so the chain follows close behind the folds
+ * (tests/model/chain.pml checks the protocol over every interleaving).
  *
  * A block whose prefix does not come while the chain stands still for
  * WQ__SCAN_PATIENCE (the thread folding a block before it was preempted,

@@ -55,9 +55,11 @@ soak: tests/stress$(EXEEXT)
 .PHONY: stress soak
 
 # make model-check: the Promela models of the lock-free protocols (the task
-# ring, a board slot, parking), every interleaving checked with spin.
+# ring, a board slot, parking, the scan's chain), every interleaving
+# checked with spin.
 SPIN = spin
-MODELS = tests/model/ring.pml tests/model/board.pml tests/model/park.pml
+MODELS = tests/model/ring.pml tests/model/board.pml tests/model/park.pml \
+	tests/model/chain.pml
 EXTRA_DIST += $(MODELS) tests/model/check.sh
 
 model-check:

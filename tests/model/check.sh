@@ -1,8 +1,9 @@
 #!/bin/sh
-# check.sh - model-check the protocols of lib/queue.c and lib/pool.c with
-# spin: every interleaving of each model, for assertions and invalid end
-# states (deadlocks, lost wake-ups), and the absence of non-progress cycles
-# (the ring in its 3-thread configurations, where that search stays small).
+# check.sh - model-check the protocols of lib/queue.c, lib/pool.c and
+# lib/scan.c with spin: every interleaving of each model, for assertions
+# and invalid end states (deadlocks, lost wake-ups), and the absence of
+# non-progress cycles (the ring in its 3-thread configurations, where that
+# search stays small).
 #
 #   check.sh [SPIN [CC [MODEL_DIR]]]      (make model-check runs it)
 set -eu
@@ -40,4 +41,7 @@ check board.pml "" safety
 check board.pml "" progress
 check park.pml "" safety
 check park.pml "" progress
+check chain.pml "" safety
+check chain.pml "-DNOTOTAL" safety
+check chain.pml "" progress
 echo "model-check: every interleaving checked, no errors"
