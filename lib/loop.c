@@ -102,7 +102,7 @@ static void wq__progress_start(wq_pool *pool, struct wq__loop *loop)
     loop->report = pool->opt.on_progress && !loop->quiet &&
                    !wq__pool_in_use_here(pool);
     atomic_init(&loop->done, 0);
-    if (loop->report && !loop->resume)
+    if (loop->report)
         loop->next_report = wq_now() + pool->progress;
 }
 
@@ -115,8 +115,7 @@ static void wq__progress_tick(void *arg)
         return;
     loop->next_report = now + loop->pool->progress;
     loop->pool->opt.on_progress(loop->pool->opt.progress_arg,
-                                loop->base + wq__load_relaxed(&loop->done),
-                                loop->base + loop->total + loop->after);
+                                wq__load_relaxed(&loop->done), loop->total);
 }
 
 /* After a piece: count its items; the owner may report. */
@@ -347,12 +346,9 @@ int wq__loop_run(wq_pool *pool, struct wq__loop *loop)
         rc = wq__loop_parallel(pool, loop, chunks);
     if (!rc && loop->finish)
         rc = loop->finish(loop);
-    if (!rc && loop->report && loop->after)
-        wq__progress_tick(loop); /* done == total: a pass's end */
-    else if (!rc && loop->report)
-        pool->opt.on_progress(pool->opt.progress_arg,
-                              loop->base + loop->total,
-                              loop->base + loop->total);
+    if (!rc && loop->report)
+        pool->opt.on_progress(pool->opt.progress_arg, loop->total,
+                              loop->total);
     if (pool->flags & WQ_FLUSH_DENORMALS)
         wq__fpu_leave(fpu);
     wq__frame_pop(&frame);

@@ -90,15 +90,10 @@ struct wq__loop {
      * and the loop ends at item total. */
     int report;
     size_t total, per_unit, extra;
-    /* A loop that is one pass of a call of several (wq_scan): quiet makes
-     * it report nothing; base counts the items earlier passes finished and
-     * after those later passes will, so that its reports say base + done
-     * out of base + total + after.  A pass with after > 0 makes no final
-     * report (its end is reported as a piece's, at most once an interval),
-     * and one with resume set keeps the next_report the pass before it on
-     * the same struct left, so the interval runs across the passes. */
-    int quiet, resume;
-    size_t base, after;
+    /* A loop run inside another's finish (wq_scan's loop over its pending
+     * blocks): quiet makes it report nothing, since the outer loop's final
+     * report, which follows the finish, already counts those items. */
+    int quiet;
     double next_report; /* the owner's alone */
     /* Items of finished pieces.  Every thread that finishes a piece adds to
      * it; only the owner reads it.  Relaxed both ways: it is a count that
@@ -140,9 +135,6 @@ static inline void wq__loop_init(struct wq__loop *loop, size_t units,
     loop->per_unit = 1;
     loop->extra = 0;
     loop->quiet = 0;
-    loop->resume = 0;
-    loop->base = 0;
-    loop->after = 0;
 }
 
 /* The owner's side: run loop->units units on the pool (already resolved)
