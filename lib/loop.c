@@ -14,6 +14,27 @@
 #include "place.h"
 #include "thread.h"
 
+/* wq__claim's fetch_add mode (a user's chunk), which wq__lane_work_add
+ * calls directly. */
+static inline int wq__claim_add(struct wq__lane *lane, size_t end,
+                                size_t stride, _Atomic uint32_t *open,
+                                size_t *first, size_t *last)
+{
+    size_t cur = wq__load_relaxed(&lane->next);
+    if (cur >= end)
+        return 0;
+    cur = wq__fetch_add_relaxed(&lane->next, stride);
+    if (cur >= end)
+        return 0;
+    /* The last chunk may be short; it closes the lane. */
+    size_t left = end - cur;
+    *first = cur;
+    *last = cur + (left < stride ? left : stride);
+    if (left <= stride)
+        wq__fetch_sub_relaxed(open, 1);
+    return 1;
+}
+
 /* Claim units from the front of a lane.  The claim that takes a lane's
  * last unit takes the lane off the slot's count of open lanes (`open`, the
  * board hint), so that once every unit is claimed, threads looking for work
@@ -31,7 +52,8 @@
  * thread while the claimer runs the first of them: a chunk that is slow,
  * or that waits for the other chunks to run, would hold them back.  One at
  * a time, every chunk not yet started stays in its lane for any thread.
- * Lanes start on chunk boundaries, so every claim starts on one.
+ * Lanes start on chunk boundaries, so every claim starts on one
+ * (wq__claim_add).
  *
  * A fetch_add may pass end: a claim that finds the lane empty still adds
  * its chunk.  Every claim first reads next and gives up if it is at end
@@ -44,24 +66,20 @@ static int wq__claim(struct wq__lane *lane, size_t end, int mode,
                      size_t stride, _Atomic uint32_t *open, size_t *first,
                      size_t *last)
 {
+    if (mode == WQ__CLAIM_ADD)
+        return wq__claim_add(lane, end, stride, open, first, last);
     size_t cur = wq__load_relaxed(&lane->next);
     if (cur >= end)
         return 0;
     size_t take = stride;
-    if (mode == WQ__CLAIM_ADD) {
-        cur = wq__fetch_add_relaxed(&lane->next, stride);
+    for (;;) {
+        if (mode == WQ__CLAIM_GUIDED)
+            take = (end - cur + 3) / 4;
+        if (wq__cas_weak_relaxed(&lane->next, &cur,
+                                 end - cur < take ? end : cur + take))
+            break;
         if (cur >= end)
             return 0;
-    } else {
-        for (;;) {
-            if (mode == WQ__CLAIM_GUIDED)
-                take = (end - cur + 3) / 4;
-            if (wq__cas_weak_relaxed(&lane->next, &cur,
-                                     end - cur < take ? end : cur + take))
-                break;
-            if (cur >= end)
-                return 0;
-        }
     }
     *first = cur;
     *last = end - cur < take ? end : cur + take;
@@ -164,6 +182,36 @@ static int wq__loop_between(const struct wq__loop *loop, int owner)
     return loop->report || (owner && loop->yield_at != 0);
 }
 
+/* A user's chunk with nothing to do between pieces (wq__lane_work's
+ * commonest case, and the owner's too once a helper has joined): the
+ * claims of wq__claim's fetch_add mode, in a loop of their own.  At chunk
+ * 1 a claim is the whole cost of a chunk, and the general loop, which
+ * tests the claim's mode and the work between pieces inside it, with the
+ * fetch_add on an out-of-line branch, spent about 1 ns a claim more on 2
+ * threads (an empty body: a median of 3.1 ns an item against 1.9, the
+ * same as pthreadpool's parallelize_1d).  This one runs straight
+ * through: the stop test, the claim (wq__claim_add, inlined), the
+ * piece. */
+static int wq__lane_work_add(struct wq__loop *loop, struct wq__lane *lane,
+                             _Atomic uint32_t *open)
+{
+    const size_t end = lane->end, stride = loop->stride;
+    const wq__piece_fn piece = loop->piece;
+    void *const arg = loop->arg;
+    int ran = 0;
+    size_t first, last;
+    while (!wq__loop_stopped(loop) &&
+           wq__claim_add(lane, end, stride, open, &first, &last)) {
+        ran = 1;
+        int rc = piece(arg, first, last);
+        if (rc) {
+            wq__keep_first(&loop->error, rc);
+            break;
+        }
+    }
+    return ran;
+}
+
 /* Run claims from one lane until it is empty or the loop has stopped.
  * Returns 1 if it ran a piece. */
 static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
@@ -173,6 +221,8 @@ static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
     const int mode = loop->claim;
     int between = wq__loop_between(loop, owner), ran = 0;
     size_t first, last;
+    if (mode == WQ__CLAIM_ADD && !between)
+        return wq__lane_work_add(loop, lane, open);
     while (!wq__loop_stopped(loop) &&
            wq__claim(lane, end, mode, stride, open, &first, &last)) {
         int rc = loop->piece(loop->arg, first, last);
@@ -187,6 +237,10 @@ static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
             if (owner && loop->yield_at != 0)
                 wq__owner_yield(loop);
             between = wq__loop_between(loop, owner);
+            /* The owner's watch ends once a helper joins: the rest of
+             * the lane goes at the fast loop's pace. */
+            if (!between && mode == WQ__CLAIM_ADD)
+                return wq__lane_work_add(loop, lane, open) | ran;
         }
     }
     return ran;
