@@ -237,8 +237,9 @@ static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
             if (owner && loop->yield_at != 0)
                 wq__owner_yield(loop);
             between = wq__loop_between(loop, owner);
-            /* The owner's watch ends once a helper joins: the rest of
-             * the lane goes at the fast loop's pace. */
+            /* The owner's watch ends once a helper joins (or once it has
+             * yielded its CPU): the rest of the lane goes at the fast
+             * loop's pace. */
             if (!between && mode == WQ__CLAIM_ADD)
                 return wq__lane_work_add(loop, lane, open) | ran;
         }
