@@ -284,8 +284,9 @@ START_TEST(leave_moves_and_keeps_mask)
     /* Once the mask {a, b} is back the kernel may move the thread again
      * before sched_getcpu looks (another program wanting the CPU, or
      * valgrind's scheduler), so a move is asserted to land at least once
-     * in 20 tries each way; a leave that does not move never lands.  The
-     * mask must come back every time. */
+     * in 20 tries each way; a leave that does not move lands only where
+     * the kernel happens to move the thread, in every direction asked.
+     * The mask must come back every time. */
     int there = 0, back = 0;
     for (int k = 0; k < 20 && !(there && back); k++) {
         place_on(a, a, b);
