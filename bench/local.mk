@@ -19,6 +19,7 @@ bench_libbench_a_SOURCES = bench/bench.h bench/epcc.h bench/random.h \
 	bench/syncbench.c bench/schedbench.c bench/idle.c bench/solver.c
 bench_libbench_a_SOURCES += bench/prefix.c
 bench_libbench_a_SOURCES += bench/stencil.c
+bench_libbench_a_SOURCES += bench/dispatch.c
 bench_libs = bench/libbench.a $(PTHREAD_LIBS)
 
 # run.sh's link gate (bench/link.c); not an implementation.

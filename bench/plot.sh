@@ -74,6 +74,7 @@ for f in "$data"/bars-*.dat; do
   w=${name%-T*}; t=${name##*-T}
   case $w in
     idle*) unit="percent of one CPU" ;;
+    dispatch) unit="ns a chunk, to each thread" ;;
     *) unit="overhead (us)" ;;
   esac
   plot_bars "$f" "$data/$w-T$t.png" "$w on $t threads (median, bars min to max)" "$unit"

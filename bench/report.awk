@@ -9,7 +9,7 @@ BEGIN {
     FS = ","
     # Workloads whose figure is an overhead (seconds per construct, or a
     # fraction of a CPU) rather than a time to compare with the serial loop.
-    split("forkjoin forkjoin-cold reduction sched idle idle-spin", o, " ")
+    split("forkjoin forkjoin-cold reduction sched dispatch idle idle-spin", o, " ")
     for (i in o) overhead[o[i]] = 1
     while ((getline line < machine) > 0) {
         k = line; sub(/:.*/, "", k); v = line; sub(/^[^:]*: */, "", v)
@@ -101,6 +101,7 @@ function analyse(g,   r, ref, wq) {
 function fmt(x, unit) {
     if (x == "") return "-"
     if (unit == "cpu") return sprintf("%.2f%%", 100 * x)
+    if (x < 1e-6 && x > -1e-6 && x != 0) return sprintf("%.2fns", x * 1e9)
     if (x < 1e-3 && x > -1e-3) return sprintf("%.3fus", x * 1e6)
     return sprintf("%.4fs", x)
 }
@@ -248,8 +249,9 @@ function plot_data(g,   t, k, f, st) {
     if (W[g] == "sched")
         plot_point(data "/sched.dat", t, C[g], MED[g] * 1e9, LO[g] * 1e9, HI[g] * 1e9)
     else if (W[g] in overhead) {
-        # Bars: one file per thread count; microseconds, or percent of a CPU.
-        k = UNIT[g] == "cpu" ? 100 : 1e6
+        # Bars: one file per thread count; microseconds, nanoseconds (a
+        # chunk's cost), or percent of a CPU.
+        k = UNIT[g] == "cpu" ? 100 : W[g] == "dispatch" ? 1e9 : 1e6
         f = data "/bars-" W[g] "-T" T[g] ".dat"
         if (!(f in bars)) { bars[f] = 1; printf "" > f }
         printf "\"%s\" %g %g %g\n", t, MED[g] * k, LO[g] * k, HI[g] * k >> f

@@ -32,7 +32,7 @@
 #   BENCH_LINK      percent of its best that a cache line's round trip
 #                   between two CPUs may take before an overhead run on
 #                   2 or more threads (forkjoin, forkjoin-cold, reduction,
-#                   sched) starts (default 150 for bench, off for
+#                   sched, dispatch) starts (default 150 for bench, off for
 #                   bench-quick): each such run waits, up to 10 s, for the
 #                   host to place the virtual CPUs as it did at their
 #                   fastest (bench/link.c says why).  0 turns the wait off.
@@ -227,7 +227,7 @@ link_best= link_waited=0 link_vain=0 link_skip=0 link_runs=0 link_ns=-
 link_gate() { # WORKLOAD THREADS: sets link_ns
   link_ns=-
   [ "$link" -gt 0 ] && [ "$2" -gt 1 ] && [ -x "$link_prog" ] || return 0
-  case $1 in forkjoin|forkjoin-cold|reduction|sched) ;; *) return 0 ;; esac
+  case $1 in forkjoin|forkjoin-cold|reduction|sched|dispatch) ;; *) return 0 ;; esac
   link_runs=$((link_runs + 1))
   tries=0
   while :; do

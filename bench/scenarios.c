@@ -13,7 +13,7 @@ extern const struct scenario scenario_pi, scenario_walk, scenario_squares,
     scenario_expo, scenario_forkjoin, scenario_forkjoin_cold,
     scenario_reduction, scenario_sched, scenario_idle, scenario_idle_spin,
     scenario_solver, scenario_scan;
-extern const struct scenario scenario_stencil;
+extern const struct scenario scenario_stencil, scenario_dispatch;
 
 const struct scenario *const bench_scenarios[] = {
     &scenario_pi,       &scenario_walk,     &scenario_squares,
@@ -21,4 +21,4 @@ const struct scenario *const bench_scenarios[] = {
     &scenario_tri,      &scenario_expo,     &scenario_forkjoin,
     &scenario_forkjoin_cold, &scenario_reduction, &scenario_sched,
     &scenario_idle,     &scenario_idle_spin, &scenario_solver,
-    &scenario_scan,     &scenario_stencil, NULL};
+    &scenario_scan,     &scenario_stencil,  &scenario_dispatch, NULL};

@@ -9,8 +9,9 @@
 # ratios.csv (pairs.awk): the median, with its confidence interval, of the
 # ratios of pairs of processes run in alternation after the first set, so
 # the set that chose the peer is not the one that measures it.  The
-# per-chunk target, whose figures are differences near zero, is judged by
-# the pairs' differences wq - peer instead (diff_target).  Without
+# per-chunk target of schedbench, whose figures are differences near zero,
+# is judged by the pairs' differences wq - peer instead (diff_target); the
+# same target measured on empty chunks (dispatch) is a ratio again.  Without
 # ratios.csv the ratio is the first set's medians' (marked "unpaired").
 # With want=1 it prints instead the comparisons it needs measured, one a
 # line: workload size threads, then impl chunk tuning of wq and of the peer.
@@ -46,7 +47,8 @@ $col["median"] != "" {
 }
 
 function name(k) {
-    return I[k] (C[k] != 0 && W[k] != "sched" ? " c=" C[k] : "") \
+    return I[k] (C[k] != 0 && W[k] != "sched" && W[k] != "dispatch" ? \
+                 " c=" C[k] : "") \
            (TU[k] != "default" ? " " TU[k] : "")
 }
 
@@ -180,6 +182,12 @@ function targets(   a, b, k, t, worst, wc, w, u) {
     if (a && b)
         diff_target("per-chunk overhead <= best dynamic schedule, chunk 1",
                     a, b)
+    a = row("dispatch", "", maxt, "wq", "1")
+    b = best("dispatch", "", maxt, "^(gomp-dynamic|omp-dynamic|tbb$|ptp-1d)", "1")
+    if (a && b)
+        ratio_target("per-chunk cost <= best dynamic schedule, chunk 1, empty body",
+                     a, b, sprintf("%.2f ns", M[a] * 1e9),
+                     sprintf("%.2f ns", M[b] * 1e9), 2, 1)
     if (worst)
         ratio_target("(info) per-chunk overhead, worst ratio over chunk sizes (" \
                      C[worst] ")", worst, wc, sprintf("%.1f ns", M[worst] * 1e9),
