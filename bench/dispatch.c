@@ -7,8 +7,9 @@
  * without the 0.1 us delays and the serial reference that schedbench
  * subtracts: their scatter (about 10 ns a chunk on a shared 2-CPU host)
  * is larger than the differences between the fast dynamic schedules.
- * One loop of 10^7 chunks lasts tens of milliseconds, so the call that
- * starts it and the wait that ends it are a part in 10^4 of the figure.
+ * One loop of 10^7 chunks lasts tens of milliseconds or more, so the call
+ * that starts it and the wait that ends it are a part in 10^4 of the
+ * figure at most.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -7,8 +7,9 @@
 # for the plots' data files), order (the workloads in the order of tables).
 BEGIN {
     FS = ","
-    # Workloads whose figure is an overhead (seconds per construct, or a
-    # fraction of a CPU) rather than a time to compare with the serial loop.
+    # Workloads whose figure is an overhead (seconds per construct or per
+    # chunk, or a fraction of a CPU) rather than a time to compare with the
+    # serial loop.
     split("forkjoin forkjoin-cold reduction sched dispatch idle idle-spin", o, " ")
     for (i in o) overhead[o[i]] = 1
     while ((getline line < machine) > 0) {

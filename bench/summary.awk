@@ -157,7 +157,7 @@ function overhead_target(w, label, re,   a, b) {
     if (a && b) ratio_target(label, a, b, us(M[a]), us(M[b]), 2, 1)
 }
 
-function targets(   a, b, k, t, worst, wc, w, u) {
+function targets(   a, b, k, t, worst, wc, w, u, dyn) {
     if (!want) {
         printf "| target (%d threads) | wq | best peer | wq/peer [CI] | |\n", maxt
         printf "| --- | --- | --- | --- | --- |\n"
@@ -168,22 +168,24 @@ function targets(   a, b, k, t, worst, wc, w, u) {
                     "^(gomp|omp|tbb|ptp)")
     overhead_target("reduction", "(info) reduction overhead", "^(gomp|omp|tbb|ptp)")
     # Per-chunk overhead: the worst ratio of medians over the chunk sizes
-    # (chosen on the first set, measured in pairs as every other).
+    # (chosen on the first set, measured in pairs as every other).  The
+    # peers are the dynamic schedules the target names (bench/plan.sh).
+    dyn = "^(gomp-dynamic|omp-dynamic|tbb$|ptp-1d)"
     worst = 0
     for (k = 1; k <= n; k++) {
         if (W[k] != "sched" || I[k] != "wq" || T[k] != maxt) continue
-        b = best("sched", "", maxt, "^(gomp-dynamic|omp-dynamic|tbb$|ptp-1d)", C[k])
+        b = best("sched", "", maxt, dyn, C[k])
         if (b && M[b] > 0 && (!worst || M[k] / M[b] > M[worst] / M[wc])) {
             worst = k; wc = b
         }
     }
     a = row("sched", "", maxt, "wq", "1")
-    b = best("sched", "", maxt, "^(gomp-dynamic|omp-dynamic|tbb$|ptp-1d)", "1")
+    b = best("sched", "", maxt, dyn, "1")
     if (a && b)
         diff_target("per-chunk overhead <= best dynamic schedule, chunk 1",
                     a, b)
     a = row("dispatch", "", maxt, "wq", "1")
-    b = best("dispatch", "", maxt, "^(gomp-dynamic|omp-dynamic|tbb$|ptp-1d)", "1")
+    b = best("dispatch", "", maxt, dyn, "1")
     if (a && b)
         ratio_target("per-chunk cost <= best dynamic schedule, chunk 1, empty body",
                      a, b, sprintf("%.2f ns", M[a] * 1e9),
