@@ -30,17 +30,19 @@ static inline int wq__claim_add(struct wq__lane *lane, size_t end,
     size_t left = end - cur;
     *first = cur;
     *last = cur + (left < stride ? left : stride);
-    if (left <= stride)
-        wq__fetch_sub_relaxed(open, 1);
+    if (left <= stride && wq__fetch_sub_relaxed(open, 1) == 1)
+        return 2;
     return 1;
 }
 
 /* Claim units from the front of a lane.  The claim that takes a lane's
- * last unit takes the lane off the slot's count of open lanes (`open`, the
- * board hint), so that once every unit is claimed, threads looking for work
- * pass the loop by instead of joining it for nothing (and making its owner
- * wait for them to leave).  Returns 0 when the lane is empty.  end is the
- * lane's, read once by the caller (it never changes after publication).
+ * last unit takes the lane off the loop's count of open lanes (`open`);
+ * the one that takes the count to 0 returns 2, and its caller clears the
+ * slot's hint (wq__claimed_last), so that once every unit is claimed,
+ * threads looking for work pass the loop by instead of joining it for
+ * nothing (and making its owner wait for them to leave).  Returns 1 for
+ * any other claim, 0 when the lane is empty.  end is the lane's, read once
+ * by the caller (it never changes after publication).
  *
  * Chunk 0 (guided): a quarter of what is left in the lane, by CAS (guided
  * self-scheduling: large pieces while much is left, single units at the
@@ -85,9 +87,26 @@ static int wq__claim(struct wq__lane *lane, size_t end, int mode,
     }
     *first = cur;
     *last = end - cur < take ? end : cur + take;
-    if (*last == end)
-        wq__fetch_sub_relaxed(open, 1);
+    if (*last == end && wq__fetch_sub_relaxed(open, 1) == 1)
+        return 2;
     return 1;
+}
+
+/* After a claim that returned 2: no unit is left to claim, so the slot's
+ * hint (relaxed, see internal.h) can tell threads looking for work to pass
+ * the loop by.  Where the hint is the count itself (two lanes or fewer),
+ * the claim took it to 0 already, and the store changes nothing. */
+static inline void wq__claimed_last(_Atomic uint32_t *hint)
+{
+    wq__store_relaxed(hint, 0);
+}
+
+/* Where a loop counts its open lanes (see loop.h): on the slot's hint
+ * itself when it has two lanes or fewer, else on the loop's own line. */
+static inline _Atomic uint32_t *wq__open_lanes(struct wq__loop *loop,
+                                               _Atomic uint32_t *hint)
+{
+    return loop->nlanes > WQ__OPEN_ON_HINT ? &loop->open : hint;
 }
 
 /* The lane with the most unclaimed units, or -1 if all are empty. */
@@ -162,7 +181,9 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 static void wq__owner_yield(struct wq__loop *loop)
 {
     /* A helper has joined: the loop is shared, nothing to do. */
-    if (wq__load_relaxed(&wq__slot_at(loop->pool, loop->slot)->users) != 0) {
+    wq_pool *pool = loop->pool;
+    if (wq__load_relaxed(
+            &wq__slot_refs(pool, wq__slot_at(pool, loop->slot))->users)) {
         loop->yield_at = 0;
         return;
     }
@@ -200,17 +221,20 @@ static int wq__loop_between(const struct wq__loop *loop, int owner)
  * without it), and the fetch_add already says whether the lane is
  * empty. */
 static int wq__lane_work_add(struct wq__loop *loop, struct wq__lane *lane,
-                             _Atomic uint32_t *open)
+                             _Atomic uint32_t *hint)
 {
+    _Atomic uint32_t *const open = wq__open_lanes(loop, hint);
     const size_t end = lane->end, stride = loop->stride;
     const wq__piece_fn piece = loop->piece;
     void *const arg = loop->arg;
-    int ran = 0;
+    int ran = 0, c;
     size_t first, last;
     if (wq__load_relaxed(&lane->next) >= end) /* the visit's one read */
         return 0;
     while (!wq__loop_stopped(loop) &&
-           wq__claim_add(lane, end, stride, open, &first, &last)) {
+           (c = wq__claim_add(lane, end, stride, open, &first, &last))) {
+        if (c == 2)
+            wq__claimed_last(hint);
         ran = 1;
         int rc = piece(arg, first, last);
         if (rc) {
@@ -224,16 +248,19 @@ static int wq__lane_work_add(struct wq__loop *loop, struct wq__lane *lane,
 /* Run claims from one lane until it is empty or the loop has stopped.
  * Returns 1 if it ran a piece. */
 static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
-                         _Atomic uint32_t *open, int owner)
+                         _Atomic uint32_t *hint, int owner)
 {
+    _Atomic uint32_t *const open = wq__open_lanes(loop, hint);
     const size_t end = lane->end, stride = loop->stride;
     const int mode = loop->claim;
-    int between = wq__loop_between(loop, owner), ran = 0;
+    int between = wq__loop_between(loop, owner), ran = 0, c;
     size_t first, last;
     if (mode == WQ__CLAIM_ADD && !between)
-        return wq__lane_work_add(loop, lane, open);
+        return wq__lane_work_add(loop, lane, hint);
     while (!wq__loop_stopped(loop) &&
-           wq__claim(lane, end, mode, stride, open, &first, &last)) {
+           (c = wq__claim(lane, end, mode, stride, open, &first, &last))) {
+        if (c == 2)
+            wq__claimed_last(hint);
         int rc = loop->piece(loop->arg, first, last);
         ran = 1;
         if (rc) {
@@ -250,7 +277,7 @@ static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
              * yielded its CPU): the rest of the lane goes at the fast
              * loop's pace. */
             if (!between && mode == WQ__CLAIM_ADD)
-                return wq__lane_work_add(loop, lane, open) | ran;
+                return wq__lane_work_add(loop, lane, hint) | ran;
         }
     }
     return ran;
@@ -260,14 +287,15 @@ static int wq__lane_work(struct wq__loop *loop, struct wq__lane *lane,
  * loop has stopped).  Returns when this thread can find nothing more: 1 if
  * it ran a piece. */
 static int wq__loop_work(struct wq__loop *loop, int lane,
-                         _Atomic uint32_t *open, int owner)
+                         _Atomic uint32_t *hint, int owner)
 {
     int ran = 0;
     while (lane >= 0) {
-        ran |= wq__lane_work(loop, &loop->lanes[lane], open, owner);
+        ran |= wq__lane_work(loop, &loop->lanes[lane], hint, owner);
         /* The open-lane count answers "anything left to steal?" from one
          * cache line instead of a scan of every lane's. */
-        if (wq__loop_stopped(loop) || !wq__load_relaxed(open))
+        if (wq__loop_stopped(loop) ||
+            !wq__load_relaxed(wq__open_lanes(loop, hint)))
             break;
         lane = wq__richest_lane(loop);
     }
@@ -334,6 +362,7 @@ static void wq__loop_lanes(struct wq__loop *loop, size_t chunks,
             at < chunks ? at * loop->stride : loop->units; /* no overflow */
     }
     loop->nlanes = nlanes;
+    atomic_init(&loop->open, nlanes);
 }
 
 /* The calling thread runs the whole loop: in one piece, or chunk by chunk

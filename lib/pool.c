@@ -301,6 +301,7 @@ int wq_pool_create(wq_pool **out, const wq_options *opt)
     pool->size = opt->threads ? opt->threads : wq__default_threads();
     pool->flags = opt->flags;
     pool->spread = pool->size >= 2 && pool->size <= wq__affinity_cpus();
+    pool->refs_apart = pool->size > 2;
     wq__spin_windows(opt->spin_us, &pool->spin, &pool->spin_max);
     /* Spinning through a caller's serial step pays only where the spinner
      * has a CPU of its own; with more threads than CPUs it would take the

@@ -140,8 +140,8 @@ void wq__board_close(wq_pool *pool, int slot, struct wq__job *job)
 
 static int wq__slot_drained(void *arg)
 {
-    struct wq__slot *s = arg;
-    return wq__load_acquire(&s->users) == 0;
+    struct wq__refs *r = arg;
+    return wq__load_acquire(&r->users) == 0;
 }
 
 /* Owner only: close the slot, wait until no helper holds a reference
@@ -150,26 +150,27 @@ static int wq__slot_drained(void *arg)
 void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
 {
     struct wq__slot *s = wq__slot_at(pool, slot);
+    struct wq__refs *r = wq__slot_refs(pool, s);
     wq__store_relaxed(&s->hint, 0);
     wq__store_seq_cst(&s->job, NULL);
-    if (wq__load_seq_cst(&s->users) != 0 &&
-        !wq__spin_join(pool, tick ? tick->every : 0, wq__slot_drained, s)) {
+    if (wq__load_seq_cst(&r->users) != 0 &&
+        !wq__spin_join(pool, tick ? tick->every : 0, wq__slot_drained, r)) {
         /* Helpers are inside a long piece of work: sleep until the last one
          * leaves (it wakes us, see wq__board_help), or until the next tick
          * is due. */
         for (;;) {
-            wq__store_seq_cst(&s->parked, 1);
-            uint32_t users = wq__load_seq_cst(&s->users);
+            wq__store_seq_cst(&r->parked, 1);
+            uint32_t users = wq__load_seq_cst(&r->users);
             if (users == 0)
                 break;
             if (!tick) {
-                wq__park(&s->users, users);
+                wq__park(&r->users, users);
                 continue;
             }
-            wq__park_for(&s->users, users, tick->every);
+            wq__park_for(&r->users, users, tick->every);
             tick->fn(tick->arg);
         }
-        wq__store_relaxed(&s->parked, 0);
+        wq__store_relaxed(&r->parked, 0);
     }
     /* The acquire on users above (in every exit path) pairs with the release
      * decrements: all the helpers' work happens before this point. */
@@ -183,16 +184,16 @@ void wq__board_retire(wq_pool *pool, int slot, const struct wq__tick *tick)
 struct wq__job *wq__board_enter(wq_pool *pool, int slot)
 {
     struct wq__slot *s = wq__slot_at(pool, slot);
-    wq__fetch_add_seq_cst(&s->users, 1);
+    wq__fetch_add_seq_cst(&wq__slot_refs(pool, s)->users, 1);
     return wq__load_seq_cst(&s->job);
 }
 
 void wq__board_leave(wq_pool *pool, int slot)
 {
-    struct wq__slot *s = wq__slot_at(pool, slot);
-    if (wq__fetch_sub_seq_cst(&s->users, 1) == 1 &&
-        wq__load_seq_cst(&s->parked))
-        wq__unpark(&s->users, 1);
+    struct wq__refs *r = wq__slot_refs(pool, wq__slot_at(pool, slot));
+    if (wq__fetch_sub_seq_cst(&r->users, 1) == 1 &&
+        wq__load_seq_cst(&r->parked))
+        wq__unpark(&r->users, 1);
 }
 
 /* Help with the job on `slot` if it advertises work: join it, if it is
