@@ -17,3 +17,16 @@ if grep -n unpaired "$out/summary.md"; then
   echo "bench-quick: a ratio above was not measured in pairs" >&2
   exit 1
 fi
+# The scaling sweep (make bench-scaling) once, on small sizes: every
+# table is there, serial time and efficiency beside each figure.
+echo "== bench-scaling (quick)"
+make -s bench-scaling SCALING_ARGS=quick > /dev/null
+for t in pi tri expo walk stencil forkjoin solver-200; do
+  grep -q "^### $t: " "$out/scaling.md" ||
+    { echo "bench-scaling: no $t table" >&2; exit 1; }
+done
+grep -q '^| wq | .*%) |' "$out/scaling.md"
+if [ -x bench/bench-mpi ]; then
+  grep -q '^### MPI: R ranks of 1 thread' "$out/scaling.md" ||
+    { echo "bench-scaling: no MPI table" >&2; exit 1; }
+fi

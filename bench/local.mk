@@ -3,7 +3,8 @@
 # neither `make` nor `make check` builds or runs it; `make bench` does.
 
 bench_dist = bench/run.sh bench/report.awk bench/summary.awk bench/plot.sh \
-	bench/plan.sh bench/pool.py bench/pairs.awk
+	bench/plan.sh bench/pool.py bench/pairs.awk bench/rotate.sh \
+	bench/scaling.sh
 EXTRA_DIST += bench/configure.m4 $(bench_dist) .ci/bench-quick.sh bench/results
 bench_programs =
 bench_link =
@@ -108,5 +109,25 @@ else
 	@exit 1
 endif
 
-.PHONY: bench compare bench-quick
+# `make bench-scaling`: wq and its peers on 1, 2, 4, ... threads up to
+# every CPU, and libwq-mpi on as many ranks (bench/scaling.sh), in a few
+# minutes: the run for a machine with many cores.  SCALING_ARGS=quick runs
+# it once on small sizes (CI).
+bench_scaling_deps = $(bench_programs)
+if HAVE_MPI
+bench_scaling_deps += bench/bench-mpi$(EXEEXT)
+endif
+bench-scaling: $(bench_scaling_deps)
+if BENCH
+	@BENCH_BUILD='$(abs_builddir)' BENCH_SRC='$(abs_srcdir)/bench' \
+	  BENCH_OUT='$(abs_builddir)/bench/out' \
+	  BENCH_PROGRAMS='$(bench_programs)' MPIEXEC='$(MPIEXEC)' \
+	  MPIEXEC_FLAGS='$(MPIEXEC_FLAGS)' \
+	  $(SHELL) $(srcdir)/bench/scaling.sh $(SCALING_ARGS)
+else
+	@echo "make $@ needs Random123 (librandom123-dev); rerun configure" >&2
+	@exit 1
+endif
+
+.PHONY: bench compare bench-quick bench-scaling
 include $(srcdir)/bench/mpi.mk

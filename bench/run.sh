@@ -148,18 +148,7 @@ plan_workload() {
     rep=$((rep + 1))
   done
 }
-# rotated K WORD...: the words from the K-th (counting from 0, modulo their
-# number) to the last, then the others.
-rotated() {
-  k=$1; shift
-  [ $# -gt 0 ] || return 0
-  k=$((k % $#)) i=0 front= back=
-  for x in "$@"; do
-    if [ $i -lt $k ]; then front="$front $x"; else back="$back $x"; fi
-    i=$((i + 1))
-  done
-  echo $back $front
-}
+. "$src/rotate.sh" # rotated
 # Each repetition starts one configuration further on (A B C, B C A,
 # C A B, ...): every runtime takes every place in the order, so none is
 # always the first to need both CPUs after the 1-thread runs, the moment a
