@@ -299,6 +299,10 @@ struct wq__thread {
      * it. */
     int crowded;
     double left_at; /* when wq__uncrowd last moved this thread (wq_now) */
+    /* As a loop owner: when the streak of this thread's loops that no
+     * helper joined began (wq_now), 0 if its latest loop had a helper or
+     * it has just yielded (wq__owner_yield). */
+    double unhelped;
 };
 
 WQ__HIDDEN extern _Thread_local struct wq__thread wq__self;
