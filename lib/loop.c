@@ -169,6 +169,15 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 
 /* ---------------------------------------------------------- the engine -- */
 
+/* Whether a helper holds a reference on the owner's loop now (a relaxed
+ * look at the slot's users: a hint for the owner's yield, nothing more). */
+static int wq__loop_joined(struct wq__loop *loop)
+{
+    wq_pool *pool = loop->pool;
+    struct wq__refs *r = wq__slot_refs(pool, wq__slot_at(pool, loop->slot));
+    return wq__load_relaxed(&r->users) != 0;
+}
+
 /* The owner of a loop, between its pieces, while no helper has joined: a
  * worker that the kernel put on this CPU (a sleeper woken here, or a new
  * thread) waits behind the owner, perhaps for the whole loop, while another
@@ -188,9 +197,7 @@ static void wq__progress_piece(struct wq__loop *loop, size_t begin,
 static void wq__owner_yield(struct wq__loop *loop)
 {
     /* A helper has joined: the loop is shared, nothing to do. */
-    wq_pool *pool = loop->pool;
-    if (wq__load_relaxed(
-            &wq__slot_refs(pool, wq__slot_at(pool, loop->slot))->users)) {
+    if (wq__loop_joined(loop)) {
         loop->yield_at = 0;
         wq__self.unhelped = 0;
         return;
@@ -213,10 +220,7 @@ static void wq__owner_yield(struct wq__loop *loop)
  * same line. */
 static void wq__owner_done(struct wq__loop *loop)
 {
-    wq_pool *pool = loop->pool;
-    if (loop->yield_at != 0 &&
-        wq__load_relaxed(
-            &wq__slot_refs(pool, wq__slot_at(pool, loop->slot))->users))
+    if (loop->yield_at != 0 && wq__loop_joined(loop))
         wq__self.unhelped = 0;
 }
 
